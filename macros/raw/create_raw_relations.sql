@@ -1,0 +1,117 @@
+{#
+    The one place where raw export files are found and read.
+
+    For every raw source this creates a view `raw.<relation>` with one row per
+    raw record and the columns
+        source_file       the file the record came from (absolute path)
+        source_format     jsonl | csv
+        record_text       the record as JSON text (a JSONL line, or a CSV row
+                          converted to a JSON object)
+        file_modified_at  the file's modification time (source freshness)
+    Globs that match no file are left out, so an absent or empty folder gives
+    an empty view instead of DuckDB's "No files found" error. Gzip-compressed
+    files (`*.gz`) are decompressed transparently.
+#}
+
+{% macro raw_source_layout() %}
+    {{ return({
+        "app_llm_call_records": {
+            "folder": "logs/app",
+            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz"],
+            "csv": ["**/*.csv", "**/*.csv.gz"],
+        },
+        "otlp_trace_records": {
+            "folder": "traces/otlp",
+            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz", "**/*.json", "**/*.json.gz"],
+            "csv": [],
+        },
+    }) }}
+{% endmacro %}
+
+
+{% macro raw_dir() %}
+    {{ return(env_var("LLM_COST_RAW_DIR", "data/sample").rstrip("/")) }}
+{% endmacro %}
+
+
+{% macro matching_globs(folder, patterns) %}
+    {% set matched = [] %}
+    {% for pattern in patterns %}
+        {% set full_glob = raw_dir() ~ "/" ~ folder ~ "/" ~ pattern %}
+        {% set found = run_query(
+            "select count(*) from glob(" ~ dbt.string_literal(full_glob) ~ ")"
+        ) %}
+        {% if found.columns[0].values()[0] > 0 %}
+            {% do matched.append(dbt.string_literal(full_glob)) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(matched) }}
+{% endmacro %}
+
+
+{% macro raw_jsonl_select(globs) %}
+    select
+        lines.filename as source_file,
+        'jsonl' as source_format,
+        lines.record_text,
+        files.last_modified as file_modified_at
+    from read_csv(
+        [{{ globs | join(", ") }}],
+        columns = {'record_text': 'VARCHAR'},
+        header = false,
+        auto_detect = false,
+        delim = '\x01',
+        quote = '',
+        escape = '',
+        filename = true,
+        max_line_size = 268435456,
+        buffer_size = 536870912
+    ) as lines
+    left join read_blob([{{ globs | join(", ") }}]) as files
+        on lines.filename = files.filename
+    where trim(lines.record_text) <> ''
+{% endmacro %}
+
+
+{% macro raw_csv_select(globs) %}
+    select
+        rows.filename as source_file,
+        'csv' as source_format,
+        cast(to_json(rows) as varchar) as record_text,
+        files.last_modified as file_modified_at
+    from read_csv(
+        [{{ globs | join(", ") }}],
+        header = true,
+        all_varchar = true,
+        union_by_name = true,
+        null_padding = true,
+        filename = true
+    ) as rows
+    left join read_blob([{{ globs | join(", ") }}]) as files
+        on rows.filename = files.filename
+{% endmacro %}
+
+
+{% macro create_raw_relations() %}
+    {% if not execute %}{{ return("") }}{% endif %}
+    {% set statements = ["create schema if not exists raw"] %}
+    {% for relation_name, layout in raw_source_layout().items() %}
+        {% set selects = [] %}
+        {% set jsonl_globs = matching_globs(layout.folder, layout.jsonl) %}
+        {% set csv_globs = matching_globs(layout.folder, layout.csv) %}
+        {% if jsonl_globs %}{% do selects.append(raw_jsonl_select(jsonl_globs)) %}{% endif %}
+        {% if csv_globs %}{% do selects.append(raw_csv_select(csv_globs)) %}{% endif %}
+        {% if not selects %}
+            {% do selects.append(
+                "select null::varchar as source_file, null::varchar as source_format,"
+                ~ " null::varchar as record_text, null::timestamptz as file_modified_at"
+                ~ " where false"
+            ) %}
+        {% endif %}
+        {% do statements.append(
+            "create or replace view raw." ~ relation_name ~ " as "
+            ~ (selects | join(" union all "))
+        ) %}
+    {% endfor %}
+    {{ return(statements | join(";\n")) }}
+{% endmacro %}

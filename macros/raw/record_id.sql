@@ -1,0 +1,14 @@
+{#
+    Deterministic id of a raw record: the file, the record's content hash and
+    its occurrence among identical records of that file. Independent of scan
+    order, so re-reading the same files always yields the same ids, and two
+    identical lines in one file stay two records.
+#}
+{% macro raw_record_id(file_column, text_column) %}
+    md5(
+        {{ file_column }} || ':' || md5({{ text_column }}) || ':'
+        || cast(row_number() over (
+            partition by {{ file_column }}, md5({{ text_column }})
+        ) as varchar)
+    )
+{% endmacro %}

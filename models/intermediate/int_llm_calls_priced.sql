@@ -1,0 +1,67 @@
+{#-
+    Billed calls joined to the price row in effect at the call's timestamp
+    (effective_from inclusive, effective_to exclusive) for its provider,
+    model and endpoint scope, with the cost of each token bucket. A bucket
+    without a price of its own (e.g. cache writes at OpenAI) is billed at the
+    uncached input price. Calls with no price row keep null costs.
+-#}
+with
+
+calls as (
+
+    select * from {{ ref('int_llm_calls_attributed') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('llm_prices') }}
+
+),
+
+calls_with_price as (
+
+    select
+        calls.*,
+        prices.price_id,
+        prices.input_usd_per_mtok,
+        coalesce(prices.cache_read_usd_per_mtok, prices.input_usd_per_mtok)
+            as cache_read_usd_per_mtok,
+        coalesce(prices.cache_write_usd_per_mtok, prices.input_usd_per_mtok)
+            as cache_write_usd_per_mtok,
+        prices.output_usd_per_mtok
+    from calls
+    left join prices
+        on
+            calls.provider = prices.provider
+            and calls.model = prices.model
+            and calls.endpoint_scope = prices.endpoint_scope
+            and calls.called_at >= coalesce(cast(prices.effective_from as timestamp), '-infinity'::timestamp)
+            and calls.called_at < coalesce(cast(prices.effective_to as timestamp), 'infinity'::timestamp)
+
+),
+
+costed as (
+
+    select
+        *,
+        {{ token_cost('uncached_input_tokens', 'input_usd_per_mtok') }} as input_cost_usd,
+        {{ token_cost('cache_read_tokens', 'cache_read_usd_per_mtok') }} as cache_read_cost_usd,
+        {{ token_cost('cache_write_tokens', 'cache_write_usd_per_mtok') }} as cache_write_cost_usd,
+        {{ token_cost('output_tokens', 'output_usd_per_mtok') }} as output_cost_usd,
+        price_id is not null as is_priced
+    from calls_with_price
+
+),
+
+totalled as (
+
+    select
+        *,
+        input_cost_usd + cache_read_cost_usd + cache_write_cost_usd + output_cost_usd
+            as cost_usd
+    from costed
+
+)
+
+select * from totalled

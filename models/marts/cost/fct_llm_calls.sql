@@ -1,0 +1,49 @@
+with
+
+calls as (
+
+    select * from {{ ref('int_llm_calls_priced') }}
+
+),
+
+final as (
+
+    select
+        call_id,
+        source_record_id,
+        source_system,
+        source_file,
+        trace_id,
+        span_id,
+        request_id,
+        team,
+        attributed_cost_center as cost_center,
+        attribution_rule,
+        coalesce(service_name, '{{ var("unknown_value") }}') as service,
+        coalesce(route, '{{ var("unknown_value") }}') as route,
+        coalesce(environment, '{{ var("unknown_value") }}') as environment,
+        provider,
+        model,
+        model_raw as reported_model,
+        requested_model_raw as requested_model,
+        endpoint_scope,
+        price_id,
+        input_tokens,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        output_tokens,
+        reasoning_tokens,
+        input_cost_usd,
+        cache_read_cost_usd,
+        cache_write_cost_usd,
+        output_cost_usd,
+        cost_usd,
+        is_priced,
+        cast(called_at as date) as usage_date,
+        called_at
+    from calls
+
+)
+
+select * from final

@@ -1,0 +1,3 @@
+{{ config(materialized='view') }}
+
+{{ cost_rollup('service') }}
