@@ -18,10 +18,10 @@ rolled_up as (
         {{ surrogate_key(['usage_date', dimension]) }} as cost_id,
         usage_date,
         {{ dimension }},
-        sum(call_count) as call_count,
-        sum(unpriced_call_count) as unpriced_call_count,
-        sum(input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
+        cast(sum(call_count) as bigint) as call_count,
+        cast(sum(unpriced_call_count) as bigint) as unpriced_call_count,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
         sum(cost_usd) as cost_usd
     from cost_daily
     group by usage_date, {{ dimension }}

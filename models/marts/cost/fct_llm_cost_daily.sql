@@ -19,14 +19,14 @@ daily as (
         environment,
         provider,
         model,
-        count(*) as call_count,
-        count(*) filter (where not is_priced) as unpriced_call_count,
-        sum(input_tokens) as input_tokens,
-        sum(uncached_input_tokens) as uncached_input_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(reasoning_tokens) as reasoning_tokens,
+        cast(count(*) as bigint) as call_count,
+        cast(count(*) filter (where not is_priced) as bigint) as unpriced_call_count,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(uncached_input_tokens) as bigint) as uncached_input_tokens,
+        cast(sum(cache_read_tokens) as bigint) as cache_read_tokens,
+        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
         sum(cost_usd) as cost_usd
     from calls
     group by usage_date, team, service, route, environment, provider, model
