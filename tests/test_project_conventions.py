@@ -179,7 +179,9 @@ def test_staging_models_sit_in_their_source_folder(manifest: Manifest) -> None:
             continue
         folder = path_of(model).parent.name
         selected = parents(model, "source")
-        source_names = sorted({manifest["sources"][uid]["source_name"] for uid in selected})
+        source_names = sorted(
+            {manifest["sources"][uid]["source_name"] for uid in selected}
+        )
         if not source_names:
             violations.append(f"{label(model)}: selects from no source")
         elif source_names != [folder]:

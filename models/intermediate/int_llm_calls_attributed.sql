@@ -28,8 +28,12 @@ calls_with_owner as (
     left join service_ownership
         on
             calls.service_name = service_ownership.service_name
-            and calls.called_at >= coalesce(cast(service_ownership.valid_from as timestamp), '-infinity'::timestamp)
-            and calls.called_at < coalesce(cast(service_ownership.valid_to as timestamp), 'infinity'::timestamp)
+            and calls.called_at
+            >= coalesce(
+                cast(service_ownership.valid_from as timestamp), cast('-infinity' as timestamp)
+            )
+            and calls.called_at
+            < coalesce(cast(service_ownership.valid_to as timestamp), cast('infinity' as timestamp))
 
 ),
 

@@ -25,19 +25,21 @@ calls_with_price as (
         calls.*,
         prices.price_id,
         prices.input_usd_per_mtok,
+        prices.output_usd_per_mtok,
         coalesce(prices.cache_read_usd_per_mtok, prices.input_usd_per_mtok)
             as cache_read_usd_per_mtok,
         coalesce(prices.cache_write_usd_per_mtok, prices.input_usd_per_mtok)
-            as cache_write_usd_per_mtok,
-        prices.output_usd_per_mtok
+            as cache_write_usd_per_mtok
     from calls
     left join prices
         on
             calls.provider = prices.provider
             and calls.model = prices.model
             and calls.endpoint_scope = prices.endpoint_scope
-            and calls.called_at >= coalesce(cast(prices.effective_from as timestamp), '-infinity'::timestamp)
-            and calls.called_at < coalesce(cast(prices.effective_to as timestamp), 'infinity'::timestamp)
+            and calls.called_at
+            >= coalesce(cast(prices.effective_from as timestamp), cast('-infinity' as timestamp))
+            and calls.called_at
+            < coalesce(cast(prices.effective_to as timestamp), cast('infinity' as timestamp))
 
 ),
 

@@ -42,7 +42,7 @@ ancestors as (
         trace_id,
         span_id as llm_span_id,
         parent_span_id as ancestor_span_id,
-        1 as depth
+        1 as ancestor_depth
     from span_tree
     where
         parent_span_id is not null
@@ -60,7 +60,7 @@ ancestors as (
         ancestors.trace_id,
         ancestors.llm_span_id,
         span_tree.parent_span_id as ancestor_span_id,
-        ancestors.depth + 1 as depth
+        ancestors.ancestor_depth + 1 as ancestor_depth
     from ancestors
     inner join span_tree
         on
@@ -69,7 +69,7 @@ ancestors as (
     where
         span_tree.span_kind != 'SERVER'
         and span_tree.parent_span_id is not null
-        and ancestors.depth < 64
+        and ancestors.ancestor_depth < 64
 
 ),
 
@@ -86,9 +86,9 @@ server_ancestors as (
             and ancestors.ancestor_span_id = span_tree.span_id
     where span_tree.span_kind = 'SERVER'
     qualify row_number() over (
-        partition by ancestors.trace_id, ancestors.llm_span_id
-        order by ancestors.depth
-    ) = 1
+            partition by ancestors.trace_id, ancestors.llm_span_id
+            order by ancestors.ancestor_depth
+        ) = 1
 
 ),
 

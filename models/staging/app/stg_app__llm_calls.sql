@@ -61,10 +61,10 @@ extracted as (
         case
             when is_valid_json
                 then json_extract_string(record_text, [
-                    {%- for key in app_log_keys %}
-                    '$."{{ key }}"'{{ "," if not loop.last }}
-                    {%- endfor %}
-                ])
+                        {%- for key in app_log_keys %}
+                            '$."{{ key }}"'{{ "," if not loop.last }}
+                        {%- endfor %}
+                    ])
         end as key_values
     from identified
 
@@ -76,11 +76,11 @@ renamed as (
         record_id,
         source_file,
         source_format,
-        record_hash,
-        is_valid_json,
         {%- for column_name in app_log_keys.values() %}
-        nullif(trim(key_values[{{ loop.index }}]), '') as {{ column_name }}{{ "," if not loop.last }}
+            nullif(trim(key_values[{{ loop.index }}]), '') as {{ column_name }},
         {%- endfor %}
+        record_hash,
+        is_valid_json
     from extracted
 
 )

@@ -119,12 +119,12 @@ renamed as (
             when 'STATUS_CODE_ERROR' then 'ERROR'
             else 'UNSET'
         end as status_code,
-        scope_name,
-        span.startTimeUnixNano as start_time_unix_nano_text,
         {%- for column_name in otlp_attribute_precedence() %}
-        {{ otlp_attribute(column_name, 'span_attribute_list', 'resource_attribute_list') }}
-            as {{ column_name }}{{ "," if not loop.last }}
+            {{ otlp_attribute(column_name, 'span_attribute_list', 'resource_attribute_list') }}
+                as {{ column_name }},
         {%- endfor %}
+        scope_name,
+        span.startTimeUnixNano as start_time_unix_nano_text
     from attributes_as_text
 
 ),
@@ -135,15 +135,13 @@ malformed_lines as (
         md5(record_id || ':malformed') as span_record_id,
         record_id,
         source_file,
-        false as is_valid_json,
-        {%- for column_name in ['trace_id', 'span_id', 'parent_span_id', 'span_name', 'span_kind', 'status_code', 'scope_name', 'start_time_unix_nano_text'] + (otlp_attribute_precedence().keys() | list) %}
-        null::varchar as {{ column_name }}{{ "," if not loop.last }}
-        {%- endfor %}
+        false as is_valid_json
     from identified
     where not is_valid_json
 
 )
 
-select * from renamed
-union all
+{# by name: malformed lines have no span columns, which become null #}
+select * from renamed  -- noqa: AM07
+union all by name
 select * from malformed_lines
