@@ -46,23 +46,29 @@ class Warehouse:
 BuildWarehouse = Callable[[Path], Warehouse]
 
 
+def build_into(raw_dir: Path, database: Path) -> Warehouse:
+    """Run `dbt build` (in-process) over a raw directory into a DuckDB file."""
+    saved_environment, saved_cwd = dict(os.environ), Path.cwd()
+    os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
+    os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
+    try:
+        exit_code = run_dbt(["build", "--quiet"])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        os.chdir(saved_cwd)
+    assert exit_code == 0, f"dbt build failed with exit code {exit_code}"
+    return Warehouse(database)
+
+
 @pytest.fixture
-def build_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BuildWarehouse]:
-    """Run `dbt build` over a raw directory into a fresh DuckDB file."""
-    monkeypatch.chdir(PROJECT_ROOT)
-    saved_environment = dict(os.environ)
+def build_warehouse(tmp_path: Path) -> Iterator[BuildWarehouse]:
+    """Build over a raw directory into a fresh DuckDB file of this test."""
 
     def build(raw_dir: Path) -> Warehouse:
-        database = tmp_path / "warehouse.duckdb"
-        os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
-        os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
-        exit_code = run_dbt(["build", "--quiet"])
-        assert exit_code == 0, f"dbt build failed with exit code {exit_code}"
-        return Warehouse(database)
+        return build_into(raw_dir, tmp_path / "warehouse.duckdb")
 
     yield build
-    os.environ.clear()
-    os.environ.update(saved_environment)
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]], compress: bool = False) -> None:

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Every check: set up if needed, lint all SQL with sqlfluff, then run pytest
+# (dbt unit and data tests run inside it, over the sample and over fixtures).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+./scripts/bootstrap.sh
+.venv/bin/sqlfluff lint models data-tests
+.venv/bin/pytest tests "$@"

@@ -1,0 +1,129 @@
+"""The nightly build over the bundled sample, checked against an independent
+pricing of the same raw files written in plain Python (no SQL, no dbt)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PROJECT_ROOT, Warehouse, build_into
+
+SAMPLE = PROJECT_ROOT / "data/sample"
+SEEDS = PROJECT_ROOT / "seeds"
+MILLION = Decimal(1_000_000)
+
+
+def seed(name: str) -> list[dict[str, str]]:
+    (path,) = SEEDS.glob(f"**/{name}.csv")
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def sample_calls() -> list[dict[str, Any]]:
+    """Billable calls of the sample, exact duplicates and unusable records removed."""
+    calls: dict[str, dict[str, Any]] = {}
+    for path in sorted(SAMPLE.glob("logs/app/**/*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            calls[f"app:{line}"] = row
+    for path in sorted(SAMPLE.glob("logs/app/**/*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                calls[f"csv:{path}:{sorted(row.items())}"] = row
+    for path in sorted(SAMPLE.glob("traces/otlp/**/*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for resource_spans in json.loads(line)["resourceSpans"]:
+                resource = {a["key"]: a["value"] for a in resource_spans["resource"]["attributes"]}
+                spans = [s for scope in resource_spans["scopeSpans"] for s in scope["spans"]]
+                routes = {s["spanId"]: s["attributes"][0]["value"]["stringValue"]
+                          for s in spans if s["kind"] == 2}
+                for span in spans:
+                    attributes = {a["key"]: next(iter(a["value"].values())) for a in span["attributes"]}
+                    if "gen_ai.usage.input_tokens" not in attributes:
+                        continue
+                    calls[f"otlp:{span['traceId']}:{span['spanId']}"] = {
+                        "timestamp": int(span["startTimeUnixNano"]) / 1e9,
+                        "team.id": resource.get("team.id", {}).get("stringValue"),
+                        "service.name": resource["service.name"]["stringValue"],
+                        "http.route": routes.get(span["parentSpanId"]),
+                        "llm.provider": attributes["gen_ai.provider.name"],
+                        "llm.model": attributes["gen_ai.response.model"],
+                        "llm.input_tokens": attributes["gen_ai.usage.input_tokens"],
+                        "llm.output_tokens": attributes["gen_ai.usage.output_tokens"],
+                        "llm.cache_read_tokens": attributes["gen_ai.usage.cache_read.input_tokens"],
+                    }
+    return list(calls.values())
+
+
+def independent_cost_by_team() -> dict[str, Decimal | None]:
+    providers = {row["provider_alias"]: row["provider"] for row in seed("llm_provider_aliases")}
+    scopes = {row["provider"]: row["default_endpoint_scope"] for row in seed("llm_providers")}
+    aliases = {(row["provider"], row["model_alias"]): row for row in seed("llm_model_aliases")}
+    owners = {row["service_name"]: row["team"] for row in seed("service_ownership")}
+    prices = seed("llm_prices")
+    totals: dict[str, Decimal | None] = defaultdict(lambda: Decimal(0))
+    for call in sample_calls():
+        provider = providers[call["llm.provider"]]
+        alias = aliases.get((provider, call["llm.model"].lower()))
+        model = alias["model"] if alias else call["llm.model"].lower()
+        scope = (alias or {}).get("endpoint_scope") or scopes[provider]
+        timestamp = call["timestamp"]
+        at = (datetime.fromtimestamp(float(timestamp), UTC) if isinstance(timestamp, (int, float))
+              else datetime.fromisoformat(timestamp)).date().isoformat()
+        team = call.get("team.id") or owners.get(call["service.name"], "unattributed")
+        matching = [p for p in prices if (p["provider"], p["model"], p["endpoint_scope"]) == (provider, model, scope)
+                    and (p["effective_from"] or "0000") <= at < (p["effective_to"] or "9999")]
+        totals.setdefault(team, Decimal(0))
+        if not matching:
+            continue
+        (price,) = matching
+        tokens_in, cache_read = int(call["llm.input_tokens"]), int(call.get("llm.cache_read_tokens") or 0)
+        cost = ((tokens_in - cache_read) * Decimal(price["input_usd_per_mtok"])
+                + cache_read * Decimal(price["cache_read_usd_per_mtok"] or price["input_usd_per_mtok"])
+                + int(call["llm.output_tokens"]) * Decimal(price["output_usd_per_mtok"])) / MILLION
+        totals[team] = (totals[team] or Decimal(0)) + cost
+    return dict(totals)
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return build_into(SAMPLE, tmp_path_factory.mktemp("sample") / "warehouse.duckdb")
+
+
+def test_team_costs_match_an_independent_computation(sample_warehouse: Warehouse) -> None:
+    expected = independent_cost_by_team()
+    assert set(expected) == {"payments", "customer-experience", "search", "analytics", "unattributed"}
+    assert sample_warehouse.cost_by("team") == expected
+
+
+def test_nothing_is_lost(sample_warehouse: Warehouse) -> None:
+    assert sample_warehouse.rows(
+        "select quarantine_reason, count(*) from fct_llm_quarantined_records group by 1"
+    ) == [("malformed_json", 1)]
+    unpriced = sample_warehouse.rows(
+        "select model, count(*), bool_and(cost_usd is null) from fct_llm_calls where not is_priced group by 1"
+    )
+    assert unpriced == [("gpt-9-preview", 4, True)]
+    assert sample_warehouse.scalar("select count(*) from fct_llm_calls") == len(sample_calls())
+
+
+def test_every_attribution_rule_appears(sample_warehouse: Warehouse) -> None:
+    assert sample_warehouse.rows(
+        "select attribution_rule, team, count(*) from fct_llm_calls"
+        " where service in ('growth-experiments', 'insights-worker', 'support-bot')"
+        " group by all order by all"
+    ) == [
+        ("service_ownership", "analytics", 20),
+        ("telemetry", "customer-experience", 40),
+        ("unattributed", "unattributed", 12),
+    ]
