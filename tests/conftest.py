@@ -52,7 +52,7 @@ def build_into(raw_dir: Path, database: Path) -> Warehouse:
     os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
     os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
     try:
-        exit_code = run_dbt(["build", "--quiet"])
+        exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target")])
     finally:
         os.environ.clear()
         os.environ.update(saved_environment)

@@ -2,7 +2,7 @@
 
 These tests replace the dbt-project-evaluator package, which cannot be
 installed here: the module runs ``dbt parse`` against the in-memory ``lint``
-target, loads ``target/manifest.json`` and re-implements the evaluator's
+target, loads the ``manifest.json`` it writes and re-implements the evaluator's
 documentation, naming, structure, modeling, testing and governance rules as
 plain assertions. Only resources of this project (package ``llm_cost``) are
 checked; each failure lists every offending resource.
@@ -30,10 +30,12 @@ Node = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def manifest() -> Manifest:
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     """The manifest written by a fresh ``dbt parse`` of the project."""
+    target_path = tmp_path_factory.mktemp("dbt_target")
     result = subprocess.run(
-        [sys.executable, "scripts/run_dbt.py", "parse", "--target", "lint"],
+        [sys.executable, "scripts/run_dbt.py", "parse", "--target", "lint",
+         "--target-path", str(target_path)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -46,7 +48,7 @@ def manifest() -> Manifest:
             f"{result.stdout}\n{result.stderr}",
             pytrace=False,
         )
-    with (PROJECT_ROOT / "target" / "manifest.json").open(encoding="utf-8") as file:
+    with (target_path / "manifest.json").open(encoding="utf-8") as file:
         loaded: Manifest = json.load(file)
     return loaded
 
