@@ -1,8 +1,8 @@
 {#-
     One row per billed LLM call: usable records with exact duplicates removed
-    (the same log line or span delivered twice), provider, model and
-    environment normalised, and tokens split into billable buckets that never
-    count a token twice.
+    (the same log line or span delivered twice), environment normalised, and
+    tokens split into billable buckets that never count a token twice. The
+    model id is resolved to a price key in the pricing area, not here.
 -#}
 with
 
@@ -10,18 +10,6 @@ records as (
 
     select * from {{ ref('int_llm_call_records_validated') }}
     where record_outcome = 'usable'
-
-),
-
-providers as (
-
-    select * from {{ ref('llm_providers') }}
-
-),
-
-model_aliases as (
-
-    select * from {{ ref('llm_model_aliases') }}
 
 ),
 
@@ -43,20 +31,11 @@ normalized as (
 
     select
         deduplicated.*,
-        coalesce(model_aliases.model, lower(trim(deduplicated.model_raw))) as model,
-        coalesce(model_aliases.endpoint_scope, providers.default_endpoint_scope)
-            as endpoint_scope,
         coalesce(
             environment_aliases.environment,
             lower(trim(deduplicated.environment_raw))
         ) as environment
     from deduplicated
-    inner join providers
-        on deduplicated.provider = providers.provider
-    left join model_aliases
-        on
-            deduplicated.provider = model_aliases.provider
-            and lower(trim(deduplicated.model_raw)) = model_aliases.model_alias
     left join environment_aliases
         on lower(trim(deduplicated.environment_raw)) = environment_aliases.environment_alias
 
@@ -74,10 +53,11 @@ bucketed as (
         request_id,
         called_at,
         provider,
-        model,
         model_raw,
         requested_model_raw,
-        endpoint_scope,
+        service_tier_raw,
+        aws_account_id,
+        aws_region,
         team_id,
         cost_center,
         service_name,
@@ -88,6 +68,9 @@ bucketed as (
         input_tokens - cache_read_tokens - cache_write_tokens as uncached_input_tokens,
         cache_read_tokens,
         cache_write_tokens,
+        {# the TTL of cache writes is not reported yet: all count as 5-minute writes #}
+        cache_write_tokens as cache_write_5m_tokens,
+        0 as cache_write_1h_tokens,
         {# output includes reasoning; reasoning is kept for reporting only #}
         output_tokens,
         reasoning_tokens

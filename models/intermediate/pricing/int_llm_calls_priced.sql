@@ -1,5 +1,6 @@
 {#-
-    Billed calls joined to the price row in effect at the call's timestamp
+    Billed calls with the reported model id resolved to a price-book model
+    and endpoint scope, joined to the price row in effect at the call's timestamp
     (effective_from inclusive, effective_to exclusive) for its provider,
     model and endpoint scope, with the cost of each token bucket. A bucket
     without a price of its own (e.g. cache writes at OpenAI) is billed at the
@@ -13,9 +14,38 @@ calls as (
 
 ),
 
+providers as (
+
+    select * from {{ ref('llm_providers') }}
+
+),
+
+model_aliases as (
+
+    select * from {{ ref('llm_model_aliases') }}
+
+),
+
 prices as (
 
     select * from {{ ref('llm_prices') }}
+
+),
+
+calls_resolved as (
+
+    select
+        calls.*,
+        coalesce(model_aliases.model, lower(trim(calls.model_raw))) as model,
+        coalesce(model_aliases.endpoint_scope, providers.default_endpoint_scope)
+            as endpoint_scope
+    from calls
+    inner join providers
+        on calls.provider = providers.provider
+    left join model_aliases
+        on
+            calls.provider = model_aliases.provider
+            and lower(trim(calls.model_raw)) = model_aliases.model_alias
 
 ),
 
@@ -30,7 +60,7 @@ calls_with_price as (
             as cache_read_usd_per_mtok,
         coalesce(prices.cache_write_usd_per_mtok, prices.input_usd_per_mtok)
             as cache_write_usd_per_mtok
-    from calls
+    from calls_resolved as calls
     left join prices
         on
             calls.provider = prices.provider
