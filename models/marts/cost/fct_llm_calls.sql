@@ -27,6 +27,8 @@ final as (
         model_raw as reported_model,
         requested_model_raw as requested_model,
         endpoint_scope,
+        aws_account_id,
+        aws_region,
         price_id,
         input_tokens,
         uncached_input_tokens,
