@@ -1,55 +1,153 @@
 {#
     Which OTLP attribute feeds which staged column, in order of precedence.
     This is the single place where attribute names are chosen: to read a new
-    convention, add its attribute key to the list of the column it feeds.
-    For each key, the span's own attribute wins over its resource's.
+    convention, add its key to the list of the column it feeds. For each key,
+    the span's own attribute wins over its resource's. An entry
+    ["metadata", "$.team"] reads a JSON path inside a JSON-text attribute
+    (OpenInference `metadata`).
+
+    Conventions covered: OTel GenAI current (>= 1.37) and deprecated names,
+    OpenLLMetry / Traceloop, OpenInference, and the flat `llm.*` app-log keys
+    set as span attributes.
 #}
 {% macro otlp_attribute_precedence() %}
     {{ return({
-        "provider_raw": ["gen_ai.provider.name", "gen_ai.system"],
-        "operation_name": ["gen_ai.operation.name"],
-        "request_model": ["gen_ai.request.model"],
-        "response_model": ["gen_ai.response.model"],
+        "provider_raw": [
+            "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system",
+        ],
+        "operation_name": ["gen_ai.operation.name", "llm.request.type"],
+        "openinference_span_kind": ["openinference.span.kind"],
+        "request_model": [
+            "gen_ai.request.model", "llm.request.model_name", "llm.requested_model",
+        ],
+        "response_model": [
+            "gen_ai.response.model", "llm.response.model_name", "llm.model_name", "llm.model",
+        ],
         "response_id": ["gen_ai.response.id"],
-        "input_tokens_text": ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"],
-        "output_tokens_text": ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"],
+        "error_type": ["error.type"],
+        "input_tokens_text": otlp_usage_conventions().keys() | list,
+        "output_tokens_text": [
+            "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+            "llm.token_count.completion", "llm.output_tokens",
+        ],
         "cache_read_tokens_text": [
-            "gen_ai.usage.cache_read.input_tokens",
-            "gen_ai.usage.cache_read_input_tokens",
+            "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+            "gen_ai.usage.input_tokens.cached", "llm.token_count.prompt_details.cache_read",
+            "llm.cache_read_tokens",
         ],
         "cache_write_tokens_text": [
             "gen_ai.usage.cache_creation.input_tokens",
             "gen_ai.usage.cache_creation_input_tokens",
+            "gen_ai.usage.input_tokens.cache_write",
+            "llm.token_count.prompt_details.cache_write", "llm.cache_write_tokens",
         ],
-        "reasoning_tokens_text": ["gen_ai.usage.reasoning.output_tokens"],
+        "reasoning_tokens_text": [
+            "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
+            "llm.usage.reasoning_tokens", "llm.token_count.completion_details.reasoning",
+            "llm.reasoning_tokens",
+        ],
+        "total_tokens_text": [
+            "gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total",
+        ],
+        "service_tier_raw": [
+            "openai.response.service_tier", "gen_ai.openai.response.service_tier",
+            "openai.request.service_tier", "gen_ai.openai.request.service_tier",
+            "llm.service_tier",
+        ],
         "service_name": ["service.name"],
-        "environment_raw": ["deployment.environment.name", "deployment.environment"],
-        "team_id": ["team.id"],
-        "http_route": ["http.route"],
+        "environment_raw": [
+            "deployment.environment.name", "deployment.environment",
+            ["metadata", "$.environment"], ["metadata", "$.env"],
+            "traceloop.association.properties.environment",
+            "traceloop.association.properties.env",
+        ],
+        "team_id": [
+            "team.id", ["metadata", "$.team"],
+            "traceloop.association.properties.team",
+            "traceloop.association.properties.team_id",
+        ],
+        "cost_center": [
+            "cost_center", ["metadata", "$.cost_center"],
+            "traceloop.association.properties.cost_center",
+        ],
+        "http_route": [
+            "http.route", ["metadata", "$.route"], "traceloop.association.properties.route",
+        ],
+        "url_path": ["url.path", "http.target"],
+        "job_name": ["job.name", "traceloop.workflow.name"],
+        "aws_account_id": ["aws.account_id", "cloud.account.id"],
+        "aws_region": ["aws.region", "cloud.region"],
+        "customer_tier": ["customer_tier", "traceloop.association.properties.customer_tier"],
     }) }}
 {% endmacro %}
 
 
 {#
-    The value of the first attribute present, by the precedence above.
-    `span_attributes` and `resource_attributes` are lists of
-    struct(key, value) with the value already rendered as text.
+    The attribute that carries input tokens names the usage convention of the
+    span, which tells how its token counts relate (see seed
+    llm_usage_conventions). Listed in order of precedence.
 #}
-{% macro otlp_attribute(column_name, span_attributes, resource_attributes) %}
+{% macro otlp_usage_conventions() %}
+    {{ return({
+        "gen_ai.usage.input_tokens": "otel_genai",
+        "gen_ai.usage.prompt_tokens": "otel_genai_legacy",
+        "llm.token_count.prompt": "openinference",
+        "llm.input_tokens": "flat_llm",
+    }) }}
+{% endmacro %}
+
+
+{# One attribute's value from a list of struct(key, value); null when absent. #}
+{% macro otlp_attribute_lookup(attributes, key) %}
+    {%- if key is string -%}
+        list_filter({{ attributes }}, lambda a: a.key = '{{ key }}')[1].value
+    {%- else -%}
+        case
+            when json_valid(list_filter({{ attributes }}, lambda a: a.key = '{{ key[0] }}')[1].value)
+                then json_extract_string(
+                    list_filter({{ attributes }}, lambda a: a.key = '{{ key[0] }}')[1].value,
+                    '{{ key[1] }}'
+                )
+        end
+    {%- endif -%}
+{% endmacro %}
+
+
+{#
+    The value of the first present attribute for a staged column, by the
+    precedence above; span attributes before resource attributes per key.
+    Pass resource_attributes=none to read the span's own attributes only.
+#}
+{% macro otlp_attribute(column_name, span_attributes, resource_attributes=none) %}
     coalesce(
         {%- for key in otlp_attribute_precedence()[column_name] %}
-        {{ span_attributes }}.list_filter(lambda a: a.key = '{{ key }}')[1].value,
-        {{ resource_attributes }}.list_filter(lambda a: a.key = '{{ key }}')[1].value
+        {{ otlp_attribute_lookup(span_attributes, key) }}
+        {%- if resource_attributes %},
+        {{ otlp_attribute_lookup(resource_attributes, key) }}
+        {%- endif %}
         {{- "," if not loop.last }}
         {%- endfor %}
     )
 {% endmacro %}
 
 
+{# The usage convention of the span: that of the first input-token key present. #}
+{% macro otlp_usage_convention(span_attributes, resource_attributes) %}
+    case
+        {%- for key, convention in otlp_usage_conventions().items() %}
+        when
+            {{ otlp_attribute_lookup(span_attributes, key) }} is not null
+            or {{ otlp_attribute_lookup(resource_attributes, key) }} is not null
+            then '{{ convention }}'
+        {%- endfor %}
+    end
+{% endmacro %}
+
+
 {#
     The part of the OTLP JSON encoding (TracesData) that we read, as a DuckDB
     JSON structure. Unknown fields are ignored; int64 values arrive as
-    decimal strings and are kept as text.
+    decimal strings (or numbers) and are kept as text.
 #}
 {% macro otlp_traces_data_structure() %}
     {%- set attributes = '[{"key": "VARCHAR", "value": {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "DOUBLE", "boolValue": "BOOLEAN"}}]' -%}

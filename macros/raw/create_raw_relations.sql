@@ -25,6 +25,16 @@
             "jsonl": ["**/*.jsonl", "**/*.jsonl.gz", "**/*.json", "**/*.json.gz"],
             "csv": [],
         },
+        "litellm_spend_log_records": {
+            "folder": "logs/litellm",
+            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz"],
+            "csv": ["**/*.csv", "**/*.csv.gz"],
+        },
+        "bedrock_invocation_records": {
+            "folder": "logs/bedrock",
+            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz", "**/*.json", "**/*.json.gz"],
+            "csv": [],
+        },
     }) }}
 {% endmacro %}
 

@@ -1,8 +1,12 @@
 {#-
     Typed call records with a verdict. Every rule that makes a record
     unusable lives here, once, for every source; the first failing rule is
-    the quarantine reason. LLM spans that ended in error without reporting
-    usage are failed attempts: they cost nothing and are not quarantined.
+    the quarantine reason. Token counts are brought to one meaning here, by
+    the record's usage convention (seed llm_usage_conventions): input counts
+    all input tokens, cache reads and writes included; output includes
+    reasoning. When the counts contradict the declared convention (cache
+    larger than input, reasoning larger than output) they can only be
+    exclusive, and are read so; `usage_rule` records what was applied.
 -#}
 with
 
@@ -18,29 +22,111 @@ provider_aliases as (
 
 ),
 
+usage_conventions as (
+
+    select * from {{ ref('llm_usage_conventions') }}
+
+),
+
 typed as (
 
     select
         records.*,
         provider_aliases.provider,
         {{ parse_event_timestamp('records.event_timestamp_text') }} as called_at,
-        {{ parse_token_count('records.input_tokens_text') }} as input_tokens,
-        {{ parse_token_count('records.output_tokens_text') }} as output_tokens,
+        {{ parse_token_count('records.input_tokens_text') }} as reported_input_tokens,
+        {{ parse_token_count('records.output_tokens_text') }} as reported_output_tokens,
         coalesce({{ parse_token_count('records.cache_read_tokens_text') }}, 0)
             as cache_read_tokens,
         coalesce({{ parse_token_count('records.cache_write_tokens_text') }}, 0)
             as cache_write_tokens,
+        coalesce({{ parse_token_count('records.cache_write_1h_tokens_text') }}, 0)
+            as cache_write_1h_tokens,
         coalesce({{ parse_token_count('records.reasoning_tokens_text') }}, 0)
             as reasoning_tokens,
+        cast(
+            case
+                when regexp_full_match(trim(records.source_reported_cost_text), '\d+(\.\d+)?')
+                    then records.source_reported_cost_text
+            end as decimal(38, 12)
+        ) as source_reported_cost_usd,
         {{ is_invalid_token_count('records.input_tokens_text') }}
         or {{ is_invalid_token_count('records.output_tokens_text') }}
         or {{ is_invalid_token_count('records.cache_read_tokens_text') }}
         or {{ is_invalid_token_count('records.cache_write_tokens_text') }}
+        or {{ is_invalid_token_count('records.cache_write_1h_tokens_text') }}
         or {{ is_invalid_token_count('records.reasoning_tokens_text') }}
             as has_invalid_token_count
     from records
     left join provider_aliases
         on lower(trim(records.provider_raw)) = provider_aliases.provider_alias
+
+),
+
+with_convention as (
+
+    select
+        typed.*,
+        coalesce(
+            provider_convention.input_includes_cache_read,
+            default_convention.input_includes_cache_read
+        ) as input_includes_cache_read,
+        coalesce(
+            provider_convention.input_includes_cache_write,
+            default_convention.input_includes_cache_write
+        ) as input_includes_cache_write,
+        coalesce(
+            provider_convention.output_includes_reasoning,
+            default_convention.output_includes_reasoning
+        ) as output_includes_reasoning
+    from typed
+    left join usage_conventions as provider_convention
+        on
+            typed.usage_convention = provider_convention.usage_convention
+            and typed.provider = provider_convention.provider
+    left join usage_conventions as default_convention
+        on
+            typed.usage_convention = default_convention.usage_convention
+            and default_convention.provider = '*'
+
+),
+
+semantics_checked as (
+
+    select
+        *,
+        input_includes_cache_read and input_includes_cache_write
+        and cache_read_tokens + cache_write_tokens > reported_input_tokens
+            as is_input_evidently_exclusive,
+        output_includes_reasoning and reasoning_tokens > reported_output_tokens
+            as is_output_evidently_exclusive
+    from with_convention
+
+),
+
+usage_normalized as (
+
+    select
+        *,
+        reported_input_tokens
+        + case
+            when input_includes_cache_read and not is_input_evidently_exclusive then 0
+            else cache_read_tokens
+        end
+        + case
+            when input_includes_cache_write and not is_input_evidently_exclusive then 0
+            else cache_write_tokens
+        end as input_tokens,
+        reported_output_tokens
+        + case
+            when output_includes_reasoning and not is_output_evidently_exclusive then 0
+            else reasoning_tokens
+        end as output_tokens,
+        usage_convention
+        || case when is_input_evidently_exclusive then '+input_excludes_cache' else '' end
+        || case when is_output_evidently_exclusive then '+output_excludes_reasoning' else '' end
+            as usage_rule
+    from semantics_checked
 
 ),
 
@@ -54,29 +140,29 @@ judged as (
             when called_at is null then 'invalid_timestamp'
             when provider_raw is null then 'missing_provider'
             when provider is null then 'unknown_provider'
-            when model_raw is null then 'missing_model'
+            when model_raw is null and attempt_status = 'ok' then 'missing_model'
             when has_invalid_token_count then 'invalid_token_count'
+            when attempt_status = 'error' or is_proxy_cache_hit then null
+            when input_tokens_text is null then 'missing_token_count'
             when
-                span_status = 'ERROR'
-                and input_tokens_text is null
-                and output_tokens_text is null
-                then null
-            when input_tokens_text is null or output_tokens_text is null
+                output_tokens_text is null
+                and coalesce(operation_name, '') not in ('embeddings', 'embedding', 'aembedding')
                 then 'missing_token_count'
-            when cache_read_tokens + cache_write_tokens > input_tokens
-                then 'cache_tokens_exceed_input'
+            when cache_write_1h_tokens > cache_write_tokens then 'cache_write_breakdown_exceeds_total'
         end as quarantine_reason
-    from typed
+    from usage_normalized
 
 ),
 
 classified as (
 
     select
-        *,
+        * replace (coalesce(output_tokens, 0) as output_tokens),
         case
             when quarantine_reason is not null then 'quarantined'
-            when input_tokens is null then 'failed_attempt'
+            when is_proxy_cache_hit then 'proxy_cache_hit'
+            when attempt_status = 'error' and coalesce(input_tokens, 0) + coalesce(output_tokens, 0) = 0
+                then 'failed_attempt'
             else 'usable'
         end as record_outcome
     from judged

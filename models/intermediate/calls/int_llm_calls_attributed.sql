@@ -1,8 +1,9 @@
 {#-
     Billed calls with an owner. The team comes from telemetry when the call
-    carries one, else from the service-ownership seed row in effect when the
-    call was made, else the explicit unattributed value. `attribution_rule`
-    records which of the three applied.
+    carries one (its own record, its span's resource, an ancestor span, or a
+    record of another source that saw the same call), else from the
+    service-ownership seed row in effect when the call was made, else the
+    explicit unattributed value. `attribution_rule` records which applied.
 -#}
 with
 
@@ -44,7 +45,7 @@ attributed as (
         coalesce(team_id, owner_team, '{{ var("unattributed_team") }}') as team,
         coalesce(cost_center, owner_cost_center) as attributed_cost_center,
         case
-            when team_id is not null then 'telemetry'
+            when team_id is not null then team_origin
             when owner_team is not null then 'service_ownership'
             else 'unattributed'
         end as attribution_rule

@@ -1,15 +1,17 @@
 {#-
-    One row per billed LLM call: usable records with exact duplicates removed
-    (the same log line or span delivered twice), environment normalised, and
-    tokens split into billable buckets that never count a token twice. The
-    model id is resolved to a price key in the pricing area, not here.
+    One row per billed LLM call. Ownership fields the billed record lacks are
+    filled from the records of other sources that saw the same provider call
+    (nearest to the vendor first); the environment is normalised; the route
+    is the `http.route` template, else a template derived from the URL path,
+    else the job or workflow name; and tokens are split into billable buckets
+    that never count a token twice. The model id is resolved to a price key in
+    the pricing area, not here.
 -#}
 with
 
 records as (
 
-    select * from {{ ref('int_llm_call_records_validated') }}
-    where record_outcome = 'usable'
+    select * from {{ ref('int_llm_call_records_classified') }}
 
 ),
 
@@ -19,25 +21,74 @@ environment_aliases as (
 
 ),
 
-deduplicated as (
+billed as (
 
-    select *
+    select * from records
+    where record_outcome = 'billed'
+
+),
+
+matched_context as (
+
+    select
+        provider_call_key,
+        arg_min(team_id, source_rank) filter (where team_id is not null) as team_id,
+        arg_min(source_system, source_rank) filter (where team_id is not null)
+            as team_source_system,
+        arg_min(cost_center, source_rank) filter (where cost_center is not null) as cost_center,
+        arg_min(service_name, source_rank) filter (where service_name is not null)
+            as service_name,
+        arg_min(environment_raw, source_rank) filter (where environment_raw is not null)
+            as environment_raw,
+        arg_min(http_route, source_rank) filter (where http_route is not null) as http_route,
+        arg_min(url_path, source_rank) filter (where url_path is not null) as url_path,
+        arg_min(job_name, source_rank) filter (where job_name is not null) as job_name
     from records
-    qualify row_number() over (partition by dedup_key order by record_id) = 1
+    where
+        provider_call_key is not null
+        and record_outcome in ('billed', 'cross_source_duplicate')
+    group by provider_call_key
+
+),
+
+context_merged as (
+
+    select
+        billed.* replace (
+            coalesce(billed.team_id, matched_context.team_id) as team_id,
+            coalesce(
+                billed.team_origin,
+                'matched_' || matched_context.team_source_system
+            ) as team_origin,
+            coalesce(billed.cost_center, matched_context.cost_center) as cost_center,
+            coalesce(billed.service_name, matched_context.service_name) as service_name,
+            coalesce(billed.environment_raw, matched_context.environment_raw) as environment_raw,
+            coalesce(billed.http_route, matched_context.http_route) as http_route,
+            coalesce(billed.url_path, matched_context.url_path) as url_path,
+            coalesce(billed.job_name, matched_context.job_name) as job_name
+        )
+    from billed
+    left join matched_context
+        on billed.provider_call_key = matched_context.provider_call_key
 
 ),
 
 normalized as (
 
     select
-        deduplicated.*,
+        context_merged.*,
         coalesce(
             environment_aliases.environment,
-            lower(trim(deduplicated.environment_raw))
-        ) as environment
-    from deduplicated
+            lower(trim(context_merged.environment_raw))
+        ) as environment,
+        coalesce(
+            context_merged.http_route,
+            {{ route_template('context_merged.url_path') }},
+            context_merged.job_name
+        ) as route
+    from context_merged
     left join environment_aliases
-        on lower(trim(deduplicated.environment_raw)) = environment_aliases.environment_alias
+        on lower(trim(context_merged.environment_raw)) = environment_aliases.environment_alias
 
 ),
 
@@ -50,27 +101,33 @@ bucketed as (
         source_file,
         trace_id,
         span_id,
-        request_id,
+        provider_request_id as request_id,
+        logical_request_id,
+        attempt_number,
         called_at,
         provider,
+        operation_name,
         model_raw,
         requested_model_raw,
         service_tier_raw,
         aws_account_id,
         aws_region,
         team_id,
+        team_origin,
         cost_center,
         service_name,
         environment,
-        coalesce(http_route, job_name) as route,
-        {# input includes cache reads and writes (OTel GenAI convention) #}
+        route,
+        customer_tier,
+        usage_rule,
+        source_reported_cost_usd,
+        {# all input tokens, cache reads and writes included #}
         input_tokens,
         input_tokens - cache_read_tokens - cache_write_tokens as uncached_input_tokens,
         cache_read_tokens,
         cache_write_tokens,
-        {# the TTL of cache writes is not reported yet: all count as 5-minute writes #}
-        cache_write_tokens as cache_write_5m_tokens,
-        0 as cache_write_1h_tokens,
+        cache_write_tokens - cache_write_1h_tokens as cache_write_5m_tokens,
+        cache_write_1h_tokens,
         {# output includes reasoning; reasoning is kept for reporting only #}
         output_tokens,
         reasoning_tokens

@@ -20,6 +20,7 @@ daily as (
         provider,
         model,
         cast(count(*) as bigint) as call_count,
+        cast(count(distinct logical_request_id) as bigint) as request_count,
         cast(count(*) filter (where not is_priced) as bigint) as unpriced_call_count,
         cast(sum(input_tokens) as bigint) as input_tokens,
         cast(sum(uncached_input_tokens) as bigint) as uncached_input_tokens,

@@ -16,7 +16,7 @@ final as (
         quarantine_reason,
         trace_id,
         span_id,
-        request_id,
+        provider_request_id as request_id,
         event_timestamp_text,
         provider_raw,
         model_raw,

@@ -3,27 +3,27 @@
     Values stay text here; int_llm_call_records_validated casts them, so a
     bad value is quarantined with a reason instead of becoming null.
 -#}
-{%- set app_log_keys = {
-    "timestamp": "event_timestamp_text",
-    "request_id": "request_id",
-    "team.id": "team_id",
-    "cost_center": "cost_center",
-    "service.name": "service_name",
-    "deployment.environment": "environment_raw",
-    "http.route": "http_route",
-    "job.name": "job_name",
-    "llm.provider": "provider_raw",
-    "llm.model": "model_raw",
-    "llm.requested_model": "requested_model_raw",
-    "llm.input_tokens": "input_tokens_text",
-    "llm.output_tokens": "output_tokens_text",
-    "llm.cache_read_tokens": "cache_read_tokens_text",
-    "llm.cache_write_tokens": "cache_write_tokens_text",
-    "llm.reasoning_tokens": "reasoning_tokens_text",
-    "llm.service_tier": "service_tier_raw",
-    "aws.account_id": "aws_account_id",
-    "aws.region": "aws_region",
-    "customer_tier": "customer_tier",
+{%- set app_log_fields = {
+    "event_timestamp_text": '$."timestamp"',
+    "request_id": '$."request_id"',
+    "team_id": '$."team.id"',
+    "cost_center": '$."cost_center"',
+    "service_name": '$."service.name"',
+    "environment_raw": '$."deployment.environment"',
+    "http_route": '$."http.route"',
+    "job_name": '$."job.name"',
+    "provider_raw": '$."llm.provider"',
+    "model_raw": '$."llm.model"',
+    "requested_model_raw": '$."llm.requested_model"',
+    "input_tokens_text": '$."llm.input_tokens"',
+    "output_tokens_text": '$."llm.output_tokens"',
+    "cache_read_tokens_text": '$."llm.cache_read_tokens"',
+    "cache_write_tokens_text": '$."llm.cache_write_tokens"',
+    "reasoning_tokens_text": '$."llm.reasoning_tokens"',
+    "service_tier_raw": '$."llm.service_tier"',
+    "aws_account_id": '$."aws.account_id"',
+    "aws_region": '$."aws.region"',
+    "customer_tier": '$."customer_tier"',
 } -%}
 
 with
@@ -41,10 +41,7 @@ identified as (
         source_file,
         source_format,
         md5(record_text) as record_hash,
-        coalesce(
-            case when json_valid(record_text) then json_type(record_text) = 'OBJECT' end,
-            false
-        ) as is_valid_json,
+        {{ json_object_check('record_text') }} as is_valid_json,
         record_text
     from records
 
@@ -59,13 +56,8 @@ extracted as (
         record_hash,
         is_valid_json,
         case
-            when is_valid_json
-                then json_extract_string(record_text, [
-                        {%- for key in app_log_keys %}
-                            '$."{{ key }}"'{{ "," if not loop.last }}
-                        {%- endfor %}
-                    ])
-        end as key_values
+            when is_valid_json then {{ json_field_values('record_text', app_log_fields) }}
+        end as field_values
     from identified
 
 ),
@@ -76,9 +68,7 @@ renamed as (
         record_id,
         source_file,
         source_format,
-        {%- for column_name in app_log_keys.values() %}
-            nullif(trim(key_values[{{ loop.index }}]), '') as {{ column_name }},
-        {%- endfor %}
+        {{ json_field_columns('field_values', app_log_fields) }},
         record_hash,
         is_valid_json
     from extracted

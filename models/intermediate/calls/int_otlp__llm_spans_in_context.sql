@@ -1,0 +1,124 @@
+{#-
+    LLM spans (and unreadable lines) from the OTLP export, each with the
+    context its ancestors in the same trace carry: the nearest ancestor's
+    team, environment, cost center, job and, preferring SERVER spans, route
+    and URL path. A span is an LLM span when it names a GenAI provider or
+    operation, or is an OpenInference LLM / EMBEDDING span.
+-#}
+with recursive
+
+spans as (
+
+    select * from {{ ref('stg_otlp__spans') }}
+
+),
+
+span_tree as (
+
+    select
+        trace_id,
+        span_id,
+        any_value(parent_span_id) as parent_span_id,
+        any_value(span_kind) as span_kind,
+        any_value(team_id) as team_id,
+        any_value(environment_raw) as environment_raw,
+        any_value(cost_center) as cost_center,
+        any_value(http_route) as http_route,
+        any_value(url_path) as url_path,
+        any_value(job_name) as job_name
+    from spans
+    where trace_id is not null and span_id is not null
+    group by trace_id, span_id
+
+),
+
+llm_spans as (
+
+    select *
+    from spans
+    where
+        not is_valid_json
+        or provider_raw is not null
+        or operation_name is not null
+        or openinference_span_kind in ('LLM', 'EMBEDDING')
+
+),
+
+ancestors as (
+
+    select
+        llm_spans.trace_id,
+        llm_spans.span_id as llm_span_id,
+        llm_spans.parent_span_id as ancestor_span_id,
+        1 as ancestor_depth
+    from llm_spans
+    where llm_spans.parent_span_id is not null
+
+    union all
+
+    select
+        ancestors.trace_id,
+        ancestors.llm_span_id,
+        span_tree.parent_span_id as ancestor_span_id,
+        ancestors.ancestor_depth + 1 as ancestor_depth
+    from ancestors
+    inner join span_tree
+        on
+            ancestors.trace_id = span_tree.trace_id
+            and ancestors.ancestor_span_id = span_tree.span_id
+    where
+        span_tree.parent_span_id is not null
+        and ancestors.ancestor_depth < 64
+
+),
+
+ancestor_context as (
+
+    select
+        ancestors.trace_id,
+        ancestors.llm_span_id,
+        arg_min(span_tree.team_id, ancestors.ancestor_depth)
+            filter (where span_tree.team_id is not null) as ancestor_team_id,
+        arg_min(span_tree.environment_raw, ancestors.ancestor_depth)
+            filter (where span_tree.environment_raw is not null) as ancestor_environment_raw,
+        arg_min(span_tree.cost_center, ancestors.ancestor_depth)
+            filter (where span_tree.cost_center is not null) as ancestor_cost_center,
+        coalesce(
+            arg_min(span_tree.http_route, ancestors.ancestor_depth)
+                filter (where span_tree.span_kind = 'SERVER' and span_tree.http_route is not null),
+            arg_min(span_tree.http_route, ancestors.ancestor_depth)
+                filter (where span_tree.http_route is not null)
+        ) as ancestor_http_route,
+        arg_min(span_tree.url_path, ancestors.ancestor_depth)
+            filter (where span_tree.span_kind = 'SERVER' and span_tree.url_path is not null)
+            as ancestor_url_path,
+        arg_min(span_tree.job_name, ancestors.ancestor_depth)
+            filter (where span_tree.job_name is not null) as ancestor_job_name
+    from ancestors
+    inner join span_tree
+        on
+            ancestors.trace_id = span_tree.trace_id
+            and ancestors.ancestor_span_id = span_tree.span_id
+    group by ancestors.trace_id, ancestors.llm_span_id
+
+),
+
+in_context as (
+
+    select
+        llm_spans.*,
+        ancestor_context.ancestor_team_id,
+        ancestor_context.ancestor_environment_raw,
+        ancestor_context.ancestor_cost_center,
+        ancestor_context.ancestor_http_route,
+        ancestor_context.ancestor_url_path,
+        ancestor_context.ancestor_job_name
+    from llm_spans
+    left join ancestor_context
+        on
+            llm_spans.trace_id = ancestor_context.trace_id
+            and llm_spans.span_id = ancestor_context.llm_span_id
+
+)
+
+select * from in_context
