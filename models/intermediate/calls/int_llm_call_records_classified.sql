@@ -22,13 +22,16 @@ records as (
 source_ranks as (
 
     {#- Closest to the vendor's meter first: it keeps its tokens on a match. -#}
-    select * from (
+    select
+        col0 as source_system,
+        col1 as source_rank
+    from (
         values
         ('bedrock_invocation_logs', 1),
         ('litellm_spend_logs', 2),
         ('otlp_traces', 3),
         ('app_logs', 4)
-    ) as ranks (source_system, source_rank)
+    )
 
 ),
 
@@ -88,9 +91,9 @@ attempts as (
     select
         record_id,
         source_system,
-        coalesce(logical_group_key, record_id) as group_key,
         called_at,
-        record_outcome
+        record_outcome,
+        coalesce(logical_group_key, record_id) as group_key
     from outcomes
     where record_outcome in ('billed', 'failed_attempt')
 

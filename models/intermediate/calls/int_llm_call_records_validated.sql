@@ -148,7 +148,8 @@ judged as (
                 output_tokens_text is null
                 and coalesce(operation_name, '') not in ('embeddings', 'embedding', 'aembedding')
                 then 'missing_token_count'
-            when cache_write_1h_tokens > cache_write_tokens then 'cache_write_breakdown_exceeds_total'
+            when cache_write_1h_tokens > cache_write_tokens
+                then 'cache_write_breakdown_exceeds_total'
         end as quarantine_reason
     from usage_normalized
 
@@ -161,7 +162,9 @@ classified as (
         case
             when quarantine_reason is not null then 'quarantined'
             when is_proxy_cache_hit then 'proxy_cache_hit'
-            when attempt_status = 'error' and coalesce(input_tokens, 0) + coalesce(output_tokens, 0) = 0
+            when
+                attempt_status = 'error'
+                and coalesce(input_tokens, 0) + coalesce(output_tokens, 0) = 0
                 then 'failed_attempt'
             else 'usable'
         end as record_outcome

@@ -78,22 +78,22 @@ ancestor_context as (
         ancestors.trace_id,
         ancestors.llm_span_id,
         arg_min(span_tree.team_id, ancestors.ancestor_depth)
-            filter (where span_tree.team_id is not null) as ancestor_team_id,
+        filter (where span_tree.team_id is not null) as ancestor_team_id,
         arg_min(span_tree.environment_raw, ancestors.ancestor_depth)
-            filter (where span_tree.environment_raw is not null) as ancestor_environment_raw,
+        filter (where span_tree.environment_raw is not null) as ancestor_environment_raw,
         arg_min(span_tree.cost_center, ancestors.ancestor_depth)
-            filter (where span_tree.cost_center is not null) as ancestor_cost_center,
+        filter (where span_tree.cost_center is not null) as ancestor_cost_center,
         coalesce(
             arg_min(span_tree.http_route, ancestors.ancestor_depth)
-                filter (where span_tree.span_kind = 'SERVER' and span_tree.http_route is not null),
+            filter (where span_tree.span_kind = 'SERVER' and span_tree.http_route is not null),
             arg_min(span_tree.http_route, ancestors.ancestor_depth)
-                filter (where span_tree.http_route is not null)
+            filter (where span_tree.http_route is not null)
         ) as ancestor_http_route,
         arg_min(span_tree.url_path, ancestors.ancestor_depth)
-            filter (where span_tree.span_kind = 'SERVER' and span_tree.url_path is not null)
+        filter (where span_tree.span_kind = 'SERVER' and span_tree.url_path is not null)
             as ancestor_url_path,
         arg_min(span_tree.job_name, ancestors.ancestor_depth)
-            filter (where span_tree.job_name is not null) as ancestor_job_name
+        filter (where span_tree.job_name is not null) as ancestor_job_name
     from ancestors
     inner join span_tree
         on

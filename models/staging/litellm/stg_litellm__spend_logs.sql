@@ -129,7 +129,7 @@ caller_metadata_extracted as (
         end as caller_values,
         case
             when json_valid(request_tags_json) and json_type(request_tags_json) = 'ARRAY'
-                then cast(json_extract_string(request_tags_json, '$[*]') as varchar [])
+                then cast(json_extract_string(request_tags_json, '$[*]') as varchar[])
         end as request_tags
     from metadata_renamed
 

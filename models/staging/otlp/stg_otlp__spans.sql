@@ -126,8 +126,10 @@ renamed as (
         {{ otlp_usage_convention('span_attribute_list', 'resource_attribute_list') }}
             as usage_convention,
         case
-            when {{ otlp_attribute('team_id', 'span_attribute_list') }} is not null then 'llm_span'
-            when {{ otlp_attribute('team_id', 'resource_attribute_list') }} is not null then 'resource'
+            when {{ otlp_attribute('team_id', 'span_attribute_list') }} is not null
+                then 'llm_span'
+            when {{ otlp_attribute('team_id', 'resource_attribute_list') }} is not null
+                then 'resource'
         end as team_origin,
         scope_name,
         span.startTimeUnixNano as start_time_unix_nano_text
