@@ -7,16 +7,24 @@ with
 
 raw_records as (
 
-    select 'app_logs' as source_system, count(*) as raw_record_count
+    select
+        'app_logs' as source_system,
+        count(*) as raw_record_count
     from {{ ref('stg_app__llm_calls') }}
     union all
-    select 'otlp_traces' as source_system, count(*) as raw_record_count
+    select
+        'otlp_traces' as source_system,
+        count(*) as raw_record_count
     from {{ ref('stg_otlp__spans') }}
     union all
-    select 'litellm_spend_logs' as source_system, count(*) as raw_record_count
+    select
+        'litellm_spend_logs' as source_system,
+        count(*) as raw_record_count
     from {{ ref('stg_litellm__spend_logs') }}
     union all
-    select 'bedrock_invocation_logs' as source_system, count(*) as raw_record_count
+    select
+        'bedrock_invocation_logs' as source_system,
+        count(*) as raw_record_count
     from {{ ref('stg_bedrock__invocations') }}
 
 ),
