@@ -29,6 +29,9 @@ call_record_outcomes as (
     select
         record_id,
         source_system,
+        source_file,
+        loaded_at,
+        load_invocation_id,
         record_outcome,
         called_at,
         input_tokens,
@@ -42,6 +45,9 @@ non_llm_spans as (
     select
         otlp_spans.span_record_id as record_id,
         'otlp_traces' as source_system,
+        otlp_spans.source_file,
+        otlp_spans.loaded_at,
+        otlp_spans.load_invocation_id,
         'non_llm_span' as record_outcome,
         cast(null as timestamp) as called_at,
         cast(null as bigint) as input_tokens,

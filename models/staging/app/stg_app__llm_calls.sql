@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+
 {#-
     Flat app-log keys, as named in the design, and the column each lands in.
     Values stay text here; int_llm_call_records_validated casts them, so a
@@ -31,6 +40,7 @@ with
 records as (
 
     select * from {{ source('app', 'llm_call_records') }}
+    where {{ raw_files_to_load('app_llm_call_records') }}
 
 ),
 
@@ -39,6 +49,8 @@ identified as (
     select
         {{ raw_record_id('source_file', 'record_text') }} as record_id,
         source_file,
+        file_modified_at,
+        {{ load_columns() }},
         source_format,
         md5(record_text) as record_hash,
         {{ json_object_check('record_text') }} as is_valid_json,
@@ -52,6 +64,9 @@ extracted as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         source_format,
         record_hash,
         is_valid_json,
@@ -67,6 +82,9 @@ renamed as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         source_format,
         {{ json_field_columns('field_values', app_log_fields) }},
         record_hash,

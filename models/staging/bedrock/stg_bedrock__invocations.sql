@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+
 {#-
     Bedrock ModelInvocationLog fields read, and the column each lands in.
     Request and response bodies (`input.inputBodyJson`, `output.outputBodyJson`)
@@ -35,6 +44,7 @@ with
 records as (
 
     select * from {{ source('bedrock', 'invocation_records') }}
+    where {{ raw_files_to_load('bedrock_invocation_records') }}
 
 ),
 
@@ -43,6 +53,8 @@ identified as (
     select
         {{ raw_record_id('source_file', 'record_text') }} as record_id,
         source_file,
+        file_modified_at,
+        {{ load_columns() }},
         md5(record_text) as record_hash,
         {{ json_object_check('record_text') }} as is_valid_json,
         record_text
@@ -55,6 +67,9 @@ extracted as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         record_hash,
         is_valid_json,
         case
@@ -69,6 +84,9 @@ renamed as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         record_hash,
         is_valid_json,
         {{ json_field_columns('field_values', invocation_fields) }}
@@ -93,6 +111,9 @@ request_metadata_renamed as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         record_hash,
         is_valid_json,
         schema_type,

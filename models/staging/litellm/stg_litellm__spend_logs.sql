@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+
 {#-
     LiteLLM_SpendLogs columns read, and the column each lands in. `metadata`
     and `request_tags` arrive as JSON (JSONL export) or as JSON text (CSV
@@ -54,6 +63,7 @@ with
 records as (
 
     select * from {{ source('litellm', 'spend_log_records') }}
+    where {{ raw_files_to_load('litellm_spend_log_records') }}
 
 ),
 
@@ -62,6 +72,8 @@ identified as (
     select
         {{ raw_record_id('source_file', 'record_text') }} as record_id,
         source_file,
+        file_modified_at,
+        {{ load_columns() }},
         source_format,
         md5(record_text) as record_hash,
         {{ json_object_check('record_text') }} as is_valid_json,
@@ -75,6 +87,9 @@ extracted as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         source_format,
         record_hash,
         is_valid_json,
@@ -90,6 +105,9 @@ renamed as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         source_format,
         record_hash,
         is_valid_json,
@@ -140,6 +158,9 @@ caller_metadata_renamed as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         source_format,
         record_hash,
         is_valid_json,

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+
 {#-
     One row per span in the OTLP export, plus one row per line that is not
     valid JSON (span columns null) so that it can be quarantined.
@@ -7,6 +16,7 @@ with
 records as (
 
     select * from {{ source('otlp', 'trace_records') }}
+    where {{ raw_files_to_load('otlp_trace_records') }}
 
 ),
 
@@ -15,6 +25,8 @@ identified as (
     select
         {{ raw_record_id('source_file', 'record_text') }} as record_id,
         source_file,
+        file_modified_at,
+        {{ load_columns() }},
         record_text,
         json_valid(record_text) as is_valid_json
     from records
@@ -26,6 +38,9 @@ decoded as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         from_json(record_text, '{{ otlp_traces_data_structure() }}') as traces_data
     from identified
     where is_valid_json
@@ -37,6 +52,9 @@ resource_spans as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         unnest(traces_data.resourceSpans) as resource_span,
         generate_subscripts(traces_data.resourceSpans, 1) as resource_index
     from decoded
@@ -48,6 +66,9 @@ scope_spans as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         resource_index,
         resource_span.resource.attributes as resource_attributes,
         unnest(resource_span.scopeSpans) as scope_span,
@@ -61,6 +82,9 @@ spans as (
     select
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         resource_index,
         scope_index,
         resource_attributes,
@@ -94,6 +118,9 @@ renamed as (
             as span_record_id,
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         true as is_valid_json,
         lower(nullif(span.traceId, '')) as trace_id,
         lower(nullif(span.spanId, '')) as span_id,
@@ -143,6 +170,9 @@ malformed_lines as (
         md5(record_id || ':malformed') as span_record_id,
         record_id,
         source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
         false as is_valid_json
     from identified
     where not is_valid_json

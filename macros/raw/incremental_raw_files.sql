@@ -1,0 +1,48 @@
+{#
+    Incremental loading of raw exports, file by file. On an incremental run a
+    staging model reads only the files that are new or have changed since
+    they were loaded (a different modification time), found by listing the
+    raw folder (file names and times only, no content) and comparing with the
+    files already in the model. DuckDB prunes the other files from the scan,
+    so each raw record is parsed once. A changed file replaces its earlier
+    rows (delete+insert on source_file). Files deleted from the raw folder
+    keep their loaded rows.
+#}
+{% macro pending_raw_files(relation_name) %}
+    {% set layout = raw_source_layout()[relation_name] %}
+    {% set globs = matching_globs(layout.folder, layout.jsonl + layout.csv) %}
+    {% if not globs %}{{ return([]) }}{% endif %}
+    {% set pending = run_query(
+        "select files.filename from read_blob([" ~ (globs | join(", ")) ~ "]) as files"
+        ~ " where not exists (select 1 from " ~ this ~ " as loaded"
+        ~ " where loaded.source_file = files.filename"
+        ~ " and loaded.file_modified_at = files.last_modified)"
+        ~ " order by files.filename"
+    ) %}
+    {{ return(pending.columns[0].values() | list) }}
+{% endmacro %}
+
+
+{#
+    The filter a raw-reading staging model applies: nothing on a full build,
+    the pending files on an incremental run.
+#}
+{% macro raw_files_to_load(relation_name) %}
+    {%- if is_incremental() and execute -%}
+        {%- set files = pending_raw_files(relation_name) -%}
+        {%- if files -%}
+            source_file in ({% for file in files %}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{% endfor %})
+        {%- else -%}
+            false
+        {%- endif -%}
+    {%- else -%}
+        true
+    {%- endif -%}
+{% endmacro %}
+
+
+{# Load bookkeeping columns every raw-reading staging model carries. #}
+{% macro load_columns() %}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as loaded_at,
+    '{{ invocation_id }}' as load_invocation_id
+{% endmacro %}
