@@ -1,0 +1,69 @@
+"""The benchmark at smoke size, as a correctness check (timings are never asserted):
+the generator's corpus holds every irregularity it promises and is reproducible,
+and the full build, the nightly build after one more day and the hand-written
+baseline all equal the generator's ground truth."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from conftest import PROJECT_ROOT  # noqa: F401  (puts scripts/ on sys.path)
+
+import benchmark  # noqa: E402
+import generate_corpus  # noqa: E402
+
+SMOKE_MIX = "app=0.6,otlp=0.3,litellm=0.1"
+
+
+def file_digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def generate(out: Path, calls: int) -> dict[str, object]:
+    return generate_corpus.generate(
+        out / "raw", calls, 3, date(2026, 7, 28), generate_corpus.parse_mix(SMOKE_MIX), 7,
+        out / "truth", rows_per_file=2_000, otlp_calls_per_line=20)
+
+
+def test_corpus_is_reproducible_and_exercises_every_rule(tmp_path: Path) -> None:
+    manifest = generate(tmp_path / "a", 20_000)
+    generate(tmp_path / "b", 20_000)
+    assert file_digests(tmp_path / "a") == file_digests(tmp_path / "b")
+
+    sources = manifest["sources"]
+    assert isinstance(sources, dict)
+    app, otlp, litellm = sources["app_jsonl"], sources["otlp"], sources["litellm"]
+    assert app["duplicated_records"] > 0 and sources["app_csv"]["duplicated_records"] > 0
+    assert app["expected_quarantined_records"] > 0  # malformed lines, unknown providers
+    assert app["attempts"] > app["calls"]  # retry chains, every attempt billed
+    assert otlp["duplicated_lines"] > 0 and otlp["expected_quarantined_records"] > 0
+    # failed attempts: most without usage (free), some with usage (billed)
+    assert otlp["attempts_without_usage"] > 0 and otlp["billed_attempts"] > otlp["calls"]
+    assert litellm["cache_hits"] > 0 and litellm["attempts_without_usage"] > 0
+    assert len(list((tmp_path / "a/raw").glob("logs/app/jsonl/dt=*/part=*/*.jsonl"))) > 3
+
+    with (tmp_path / "a/truth/daily.csv").open(encoding="utf-8", newline="") as handle:
+        truth = list(csv.DictReader(handle))
+    # the window crosses the gpt-5.6-luna price change of 2026-07-30
+    assert {row["usage_date"] for row in truth} == {"2026-07-28", "2026-07-29", "2026-07-30"}
+    assert any(row["team"] == "unattributed" for row in truth)
+    assert any(row["route"] == "unknown" for row in truth)
+    assert {"production", "staging", "development", "test", "canary", "unknown"} <= {
+        row["environment"] for row in truth}
+    assert any(row["cost_usd"] == "" and row["unpriced_call_count"] != "0" for row in truth)
+    assert any(row["model"] == "gpt-4.1-nano" for row in truth)  # reported as GPT-4.1-Nano
+
+
+def test_builds_and_baseline_equal_the_ground_truth(tmp_path: Path) -> None:
+    results = benchmark.benchmark("smoke", 3_000, 3, date(2026, 7, 15), SMOKE_MIX, 7,
+                                  tmp_path, peer_python=None, explain=False)
+    assert {step: s["exit_code"] for step, s in results["steps"].items()} == {
+        "generate": 0, "generate_next_day": 0, "full": 0, "baseline": 0, "nightly": 0}
+    for check in ("full", "full_quarantine", "baseline", "nightly", "nightly_quarantine"):
+        assert results["checks"][check]["ok"], (check, results["checks"][check])
+    assert results["checks"]["nightly"]["calls"] > results["checks"]["full"]["calls"]
+    assert results["ok"]
