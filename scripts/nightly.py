@@ -60,6 +60,10 @@ def build_failed(results: list[dict[str, object]]) -> bool:
     return not results or any(r["status"] in ("error", "fail", "skipped", "runtime error") for r in results)
 
 
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def publish(build_path: Path, target: Path) -> None:
     """Copy the published schemas into a fresh file, then rename it into place."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -78,13 +82,15 @@ def publish(build_path: Path, target: Path) -> None:
             connection.execute(f'create schema if not exists "{schema}"')
             connection.execute(f'create table "{schema}"."{name}" as select * from build."{schema}"."{name}"')
             if comment:
-                connection.execute(f'comment on table "{schema}"."{name}" is ?', [comment])
+                connection.execute(f'comment on table "{schema}"."{name}" is {sql_literal(comment)}')
         for schema, table, column, comment in connection.execute(
             "select schema_name, table_name, column_name, comment from duckdb_columns()"
             " where database_name = 'build' and schema_name in ? and comment is not null",
             [list(PUBLISHED_SCHEMAS)],
         ).fetchall():
-            connection.execute(f'comment on column "{schema}"."{table}"."{column}" is ?', [comment])
+            connection.execute(
+                f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}'
+            )
         connection.execute("detach build")
         connection.execute("checkpoint")
     finally:

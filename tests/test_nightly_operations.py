@@ -1,0 +1,259 @@
+"""Nightly operations on a copy of the project: incremental loads equal a full
+rebuild, reruns change nothing, a killed run recovers, corrections to seeds
+reach history, and an analyst session never blocks the build."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT
+
+PROJECT_PARTS = ["dbt_project.yml", "models", "macros", "seeds", "data-tests", "profiles", "scripts"]
+FIRST_DAY = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@dataclass
+class Project:
+    """A private copy of the project with its own raw folder and databases."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "build.duckdb"
+
+    @property
+    def analyst_database(self) -> Path:
+        return self.root / "build.analyst.duckdb"
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "LLM_COST_RAW_DIR": str(self.raw), "LLM_COST_DUCKDB_PATH": str(self.database)}
+
+    def nightly(self) -> int:
+        command = [sys.executable, str(self.root / "scripts" / "nightly.py"), "--quiet"]
+        return subprocess.run(command, env=self.environment(), capture_output=True, check=False).returncode
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        connection = duckdb.connect(str(self.analyst_database), read_only=True)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+
+    def seed_rows(self, name: str) -> tuple[list[str], list[dict[str, str]]]:
+        (path,) = (self.root / "seeds").glob(f"**/{name}.csv")
+        with path.open(encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            return list(reader.fieldnames or []), list(reader)
+
+    def write_seed(self, name: str, fieldnames: list[str], rows: list[dict[str, str]]) -> None:
+        (path,) = (self.root / "seeds").glob(f"**/{name}.csv")
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fieldnames, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def copy_project(destination: Path) -> Project:
+    for part in PROJECT_PARTS:
+        source = PROJECT_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, destination / part)
+    return Project(destination)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Project]:
+    yield copy_project(tmp_path / "project")
+
+
+def app_calls(day: int, count: int, team: str = "search", service: str = "ranker") -> list[dict[str, Any]]:
+    """`count` calls on a day; 1M input (400k cached) + 100k output tokens of gpt-4o-mini each."""
+    start = FIRST_DAY + timedelta(days=day)
+    return [{
+        "timestamp": (start + timedelta(minutes=7 * number)).isoformat(),
+        "request_id": f"{team}-{day}-{number}", "team.id": team, "service.name": service,
+        "deployment.environment": "production", "llm.provider": "openai", "llm.model": "gpt-4o-mini",
+        "llm.input_tokens": 1_000_000, "llm.cache_read_tokens": 400_000, "llm.output_tokens": 100_000,
+    } for number in range(count)]
+
+
+def owned_calls(day: int, count: int) -> list[dict[str, Any]]:
+    """Calls of checkout-api without a team: attributed through the ownership seed."""
+    return [{k: v for k, v in call.items() if k != "team.id"}
+            for call in app_calls(day, count, team="x", service="checkout-api")]
+
+
+def write_file(project: Project, relative: str, records: list[dict[str, Any]]) -> None:
+    path = project.raw / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+
+
+def marts(project: Project) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        "calls": project.rows(
+            "select * exclude (call_id) from fct_llm_calls order by source_file, source_record_id"),
+        "daily": project.rows("select * from fct_llm_cost_daily order by all"),
+        "quarantine": project.rows("select * exclude (record_id) from fct_llm_quarantined_records order by all"),
+        "accounting": project.rows(
+            "select source_system, record_outcome, record_count, input_tokens"
+            " from fct_telemetry_record_accounting order by all"),
+    }
+
+
+# Each night lists the files that arrive before it runs: (path, day of the calls, calls).
+NIGHTS = [
+    [("logs/app/d0/a.jsonl", 0, 3), ("logs/app/d1/a.jsonl", 1, 2)],
+    [("logs/app/d2/a.jsonl", 2, 4), ("logs/app/d0/late.jsonl", 0, 2)],  # a late file for day 0
+    [("logs/app/d3/a.jsonl", 3, 1), ("logs/app/d3/redelivered.jsonl", 2, 4)],  # day 2 again, later
+]
+
+
+@pytest.mark.parametrize("order", ["as_listed", "reversed_within_night"])
+def test_nightly_runs_equal_one_full_rebuild(order: str, tmp_path: Path) -> None:
+    incremental = copy_project(tmp_path / "incremental")
+    for night in NIGHTS:
+        files = night if order == "as_listed" else list(reversed(night))
+        for relative, day, count in files:
+            write_file(incremental, relative, app_calls(day, count))
+        assert incremental.nightly() in (0, 1)
+    full = copy_project(tmp_path / "full")
+    shutil.copytree(incremental.raw, full.raw)
+    assert full.nightly() in (0, 1)
+
+    assert marts(incremental) == marts(full)
+    # 3 + 2 + 4 + 2 + 1 billed calls; the 4 redelivered day-2 calls are exact duplicates
+    assert full.rows(
+        "select record_outcome, record_count from fct_telemetry_record_accounting order by 1"
+    ) == [("billed", 12), ("exact_duplicate", 4)]
+
+
+def test_rerunning_a_night_changes_nothing(project: Project) -> None:
+    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 3))
+    assert project.nightly() == 0
+    before = marts(project)
+    assert project.nightly() == 0
+    assert marts(project) == before
+    assert project.rows("select count(*) from fct_pipeline_loads") == [(1,)]
+
+
+def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:
+    crashed = copy_project(tmp_path / "crashed")
+    write_file(crashed, "logs/app/d0/a.jsonl", app_calls(0, 3))
+    assert crashed.nightly() == 0
+    write_file(crashed, "logs/app/d1/a.jsonl", app_calls(1, 5))
+    command = [sys.executable, str(crashed.root / "scripts" / "run_dbt.py"), "build"]
+    process = subprocess.Popen(command, env=crashed.environment(), stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "int_llm_call_records_unioned" in line:  # staging has loaded day 1; kill mid-build
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait()
+    assert crashed.nightly() == 0
+
+    uninterrupted = copy_project(tmp_path / "uninterrupted")
+    shutil.copytree(crashed.raw, uninterrupted.raw)
+    assert uninterrupted.nightly() == 0
+    assert marts(crashed) == marts(uninterrupted)
+
+
+def test_corrections_reach_history_without_a_full_refresh(project: Project) -> None:
+    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1) + owned_calls(0, 1))
+    write_file(project, "logs/app/d5/a.jsonl", owned_calls(5, 1) + [
+        {**app_calls(5, 1)[0], "request_id": "alias", "llm.model": "gpt-4o-mini-acme-snapshot"}])
+    assert project.nightly() in (0, 1)
+    # gpt-4o-mini: 0.6M x 0.15 + 0.4M x 0.075 + 0.1M x 0.60 = 0.09 + 0.03 + 0.06 = 0.18 per call
+    assert project.rows("select team, usage_date::varchar, cost_usd from fct_llm_cost_daily order by 2, 1") == [
+        ("payments", "2026-03-01", Decimal("0.18")), ("search", "2026-03-01", Decimal("0.18")),
+        ("payments", "2026-03-06", Decimal("0.18")), ("search", "2026-03-06", None),
+    ]
+
+    fields, prices = project.seed_rows("llm_prices")
+    for row in prices:
+        if row["provider"] == "openai" and row["model"] == "gpt-4o-mini":
+            row["output_usd_per_mtok"] = "1.2"
+    project.write_seed("llm_prices", fields, prices)
+    fields, aliases = project.seed_rows("llm_model_aliases")
+    new_alias = {field: "" for field in fields}
+    new_alias.update({key: value for key, value in {
+        "model_alias_id": "openai/gpt-4o-mini-acme-snapshot", "provider": "openai",
+        "model_alias": "gpt-4o-mini-acme-snapshot", "model": "gpt-4o-mini"}.items() if key in fields})
+    project.write_seed("llm_model_aliases", fields, [*aliases, new_alias])
+    fields, owners = project.seed_rows("service_ownership")
+    for row in owners:
+        if row["service_name"] == "checkout-api":
+            row["valid_to"] = "2026-03-04"
+    moved = {**next(r for r in owners if r["service_name"] == "checkout-api"),
+             "ownership_id": "checkout-api@2026-03-04", "team": "commerce",
+             "valid_from": "2026-03-04", "valid_to": ""}
+    project.write_seed("service_ownership", fields, [*owners, moved])
+
+    assert project.nightly() in (0, 1)
+    # output now 0.1M x 1.20 = 0.12: 0.09 + 0.03 + 0.12 = 0.24 per call, on every past day;
+    # the alias prices the day-5 call; checkout-api moved to commerce on 2026-03-04 only
+    assert project.rows("select team, usage_date::varchar, cost_usd from fct_llm_cost_daily order by 2, 1") == [
+        ("payments", "2026-03-01", Decimal("0.24")), ("search", "2026-03-01", Decimal("0.24")),
+        ("commerce", "2026-03-06", Decimal("0.24")), ("search", "2026-03-06", Decimal("0.24")),
+    ]
+
+
+def test_an_open_analyst_session_does_not_block_the_build(project: Project) -> None:
+    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 2))
+    assert project.nightly() == 0
+    analyst = duckdb.connect(str(project.analyst_database), read_only=True)
+    try:
+        write_file(project, "logs/app/d1/a.jsonl", app_calls(1, 3))
+        assert project.nightly() == 0
+        # the open session keeps the snapshot it opened; a new one sees the new night
+        assert analyst.execute("select count(*) from fct_llm_calls").fetchone() == (2,)
+    finally:
+        analyst.close()
+    assert project.rows("select count(*) from fct_llm_calls") == [(5,)]
+
+
+def test_exit_codes_tell_data_problems_from_build_failures(project: Project) -> None:
+    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1))
+    (project.raw / "logs/app/d0/bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    assert project.nightly() == 1  # built and published, one record quarantined
+    published = project.analyst_database.stat().st_mtime_ns
+    (project.root / "models" / "marts" / "cost" / "fct_llm_calls.sql").write_text(
+        "select 1 as broken", encoding="utf-8")
+    write_file(project, "logs/app/d1/a.jsonl", app_calls(1, 1))
+    assert project.nightly() == 2  # the contract fails: nothing is published
+    assert project.analyst_database.stat().st_mtime_ns == published
+
+
+def test_source_freshness_reports_every_raw_source(project: Project) -> None:
+    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1))
+    assert project.nightly() == 0
+    command = [sys.executable, str(project.root / "scripts" / "run_dbt.py"), "source", "freshness",
+               "--output", str(project.root / "sources.json")]
+    subprocess.run(command, env=project.environment(), capture_output=True, check=False)
+    results = json.loads((project.root / "sources.json").read_text(encoding="utf-8"))["results"]
+    assert {result["unique_id"].split(".", 2)[2] for result in results} >= {
+        "app.llm_call_records", "otlp.trace_records", "litellm.spend_log_records",
+        "bedrock.invocation_records"}
