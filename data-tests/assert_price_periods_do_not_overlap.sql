@@ -1,20 +1,14 @@
 {#
-    Fails with every pair of price rows for the same provider, model and
-    endpoint scope whose half-open periods [effective_from, effective_to)
-    overlap: with two prices in effect at once a call's cost is ambiguous.
+    Fails with every pair of price rows for the same provider, model,
+    endpoint scope and service tier whose half-open periods
+    [effective_from, effective_to) and daily UTC windows overlap: with two
+    prices in effect at once a call's cost is ambiguous.
 #}
 with
 
-prices as (
+price_windows as (
 
-    select
-        price_id,
-        provider,
-        model,
-        endpoint_scope,
-        coalesce(cast(effective_from as timestamp), cast('-infinity' as timestamp)) as valid_from,
-        coalesce(cast(effective_to as timestamp), cast('infinity' as timestamp)) as valid_to
-    from {{ ref('llm_prices') }}
+    select * from {{ ref('int_llm_price_windows') }}
 
 ),
 
@@ -25,17 +19,21 @@ overlapping_pairs as (
         later.price_id as overlapping_price_id,
         earlier.provider,
         earlier.model,
-        earlier.endpoint_scope
-    from prices as earlier
-    inner join prices as later
+        earlier.endpoint_scope,
+        earlier.service_tier
+    from price_windows as earlier
+    inner join price_windows as later
         on
             earlier.provider = later.provider
             and earlier.model = later.model
             and earlier.endpoint_scope = later.endpoint_scope
+            and earlier.service_tier = later.service_tier
             and earlier.price_id < later.price_id
             and earlier.valid_from < later.valid_to
             and earlier.valid_to > later.valid_from
+            and earlier.segment_start_second < later.segment_end_second
+            and earlier.segment_end_second > later.segment_start_second
 
 )
 
-select * from overlapping_pairs
+select distinct * from overlapping_pairs

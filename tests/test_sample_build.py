@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -65,24 +66,52 @@ def sample_calls() -> list[dict[str, Any]]:
     return list(calls.values())
 
 
+def price_key(provider: str, model_id: str, default_scope: str,
+              aliases: dict[tuple[str, str], str], priced: set[tuple[str, str]]) -> tuple[str, str]:
+    """(model, endpoint scope) for the ids the sample reports: Bedrock geo prefix and
+    version suffix, a dated snapshot, then the alias seed; the id itself when nothing fits."""
+    model_id, scope = model_id.lower(), default_scope
+    if provider == "aws_bedrock":
+        geo, _, rest = model_id.partition(".")
+        if geo in {"global", "us", "eu", "apac", "jp", "au", "ca"}:
+            model_id, scope = rest, "global" if geo == "global" else "regional"
+        model_id = re.sub(r"-v?\d+:\d+$", "", model_id)
+    for candidate in (model_id, re.sub(r"-(\d{4}-\d{2}-\d{2}|\d{8})$", "", model_id)):
+        if (provider, candidate) in priced:
+            return candidate, scope
+        if (provider, candidate) in aliases:
+            return aliases[(provider, candidate)], scope
+    return model_id, scope
+
+
+def in_daily_window(price: dict[str, str], time_of_day: str) -> bool:
+    """The price row's daily UTC window [from, to) contains the time; it may wrap midnight."""
+    start, end = price["utc_time_from"], price["utc_time_to"]
+    if not start:
+        return True
+    if start < end:
+        return start <= time_of_day < end
+    return time_of_day >= start or time_of_day < end
+
+
 def independent_cost_by_team() -> dict[str, Decimal | None]:
     providers = {row["provider_alias"]: row["provider"] for row in seed("llm_provider_aliases")}
     scopes = {row["provider"]: row["default_endpoint_scope"] for row in seed("llm_providers")}
-    aliases = {(row["provider"], row["model_alias"]): row for row in seed("llm_model_aliases")}
+    aliases = {(row["provider"], row["model_alias"]): row["model"] for row in seed("llm_model_aliases")}
     owners = {row["service_name"]: row["team"] for row in seed("service_ownership")}
-    prices = seed("llm_prices")
+    prices = [p for p in seed("llm_prices") if p["service_tier"] == "standard"]
+    priced = {(p["provider"], p["model"]) for p in prices}
     totals: dict[str, Decimal | None] = defaultdict(lambda: Decimal(0))
     for call in sample_calls():
         provider = providers[call["llm.provider"]]
-        alias = aliases.get((provider, call["llm.model"].lower()))
-        model = alias["model"] if alias else call["llm.model"].lower()
-        scope = (alias or {}).get("endpoint_scope") or scopes[provider]
+        model, scope = price_key(provider, call["llm.model"], scopes[provider], aliases, priced)
         timestamp = call["timestamp"]
         at = (datetime.fromtimestamp(float(timestamp), UTC) if isinstance(timestamp, (int, float))
-              else datetime.fromisoformat(timestamp)).date().isoformat()
+              else datetime.fromisoformat(timestamp)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         team = call.get("team.id") or owners.get(call["service.name"], "unattributed")
         matching = [p for p in prices if (p["provider"], p["model"], p["endpoint_scope"]) == (provider, model, scope)
-                    and (p["effective_from"] or "0000") <= at < (p["effective_to"] or "9999")]
+                    and (p["effective_from"] or "0000") <= at < (p["effective_to"] or "9999")
+                    and in_daily_window(p, at[11:])]
         totals.setdefault(team, Decimal(0))
         if not matching:
             continue
