@@ -86,14 +86,14 @@ coalesced as (
         record_id,
         source_file,
         source_format,
-        file_modified_at,
         {%- for column_name, keys in cur_columns.items() %}
-            coalesce(
-                {%- for key in keys %}
-                    {{ column_name }}__{{ loop.index }}{{ "," if not loop.last }}
-                {%- endfor %}
-            ) as {{ column_name }}{{ "," if not loop.last }}
+            {%- set alternatives = [] %}
+            {%- for key in keys %}
+                {%- do alternatives.append(column_name ~ "__" ~ loop.index) %}
+            {%- endfor %}
+            coalesce({{ alternatives | join(", ") }}) as {{ column_name }},
         {%- endfor %}
+        file_modified_at
     from extracted
 
 ),

@@ -78,18 +78,17 @@ renamed as (
 
 ),
 
+{%- set tags_json = "case when json_valid(tags_text) then tags_text end" %}
+
 tags_extracted as (
 
     select
         *,
-        case
-            when json_valid(tags_text)
-                then coalesce(
-                    nullif(trim(json_extract_string(tags_text, '$.team')), ''),
-                    nullif(trim(json_extract_string(tags_text, '$."user:team"')), ''),
-                    nullif(trim(json_extract_string(tags_text, '$.user_team')), '')
-                )
-        end as team_tag
+        coalesce(
+            nullif(trim(json_extract_string({{ tags_json }}, '$.team')), ''),
+            nullif(trim(json_extract_string({{ tags_json }}, '$."user:team"')), ''),
+            nullif(trim(json_extract_string({{ tags_json }}, '$.user_team')), '')
+        ) as team_tag
     from renamed
 
 )

@@ -1,0 +1,66 @@
+{#
+    How invoice text is read, in one place for every invoice source.
+#}
+
+{#
+    Token type of an invoice line from any vendor's wording -> input |
+    cache_read | cache_write | output, or null when the text names no token
+    type (web search, tax, storage, ...). Recognises OpenAI directions
+    (`cached input`), Anthropic token types
+    (`cache_creation.ephemeral_5m_input_tokens`), AWS usage types
+    (`...CacheReadInputTokenCount-Units`, `...-output-tokens-batch`) and
+    Azure / Google meter names (`Inp`, `Outp`, `Thinking Text Output`).
+    Cache writes are tested first, then `uncached` (input), cache reads,
+    output, input.
+#}
+{% macro invoice_token_type(text_expression) %}
+    case
+        when regexp_matches(lower({{ text_expression }}), 'cache.?(write|creation)')
+            then 'cache_write'
+        when regexp_matches(lower({{ text_expression }}), 'uncached')
+            then 'input'
+        when regexp_matches(lower({{ text_expression }}), 'cache.?read|cached|cache.?hit')
+            then 'cache_read'
+        when regexp_matches(lower({{ text_expression }}), 'output|outp')
+            then 'output'
+        when regexp_matches(lower({{ text_expression }}), 'input|inpt?\b|inp-')
+            then 'input'
+    end
+{% endmacro %}
+
+
+{#
+    Tokens per unit of an invoice quantity, from the unit as written
+    (`tokens`, `1000_tokens`, `1K tokens`, `1000000 Tokens`, AWS Marketplace
+    `Units` = millions of tokens); null when the unit is not a token count
+    (`images`, `Hours`, ...), so the quantity cannot be compared.
+#}
+{% macro tokens_per_unit(unit_expression) %}
+    case regexp_replace(lower(trim({{ unit_expression }})), '[\s_,]+', '', 'g')
+        when 'token' then 1
+        when 'tokens' then 1
+        when '1token' then 1
+        when '1tokens' then 1
+        when 'count' then 1
+        when '1k' then 1000
+        when '1ktokens' then 1000
+        when '1000' then 1000
+        when '1000tokens' then 1000
+        when '1m' then 1000000
+        when '1mtokens' then 1000000
+        when '1000000' then 1000000
+        when '1000000tokens' then 1000000
+        when 'units' then 1000000
+    end
+{% endmacro %}
+
+
+{#
+    Key a model name or id is compared by: lower case, and every run of
+    characters other than letters, digits, `.`, `:` and `/` turned into one
+    `-` (`Claude Sonnet 4.5 (Amazon Bedrock Edition)` ->
+    `claude-sonnet-4.5-amazon-bedrock-edition-`).
+#}
+{% macro invoice_model_key(text_expression) %}
+    regexp_replace(lower(trim({{ text_expression }})), '[^a-z0-9.:/]+', '-', 'g')
+{% endmacro %}

@@ -1,0 +1,94 @@
+{#-
+    Typed invoice lines with a verdict. Every rule that keeps an invoice line
+    out of reconciliation lives here, once, for every source; the first
+    failing rule is the reason. Lines that are not LLM spend (other AWS
+    services in a CUR, other FOCUS service categories) are `out_of_scope`,
+    not quarantined. Amounts are read as DECIMAL from numbers or decimal
+    strings (scientific notation included), never through floating point.
+-#}
+with
+
+lines as (
+
+    select * from {{ ref('int_invoice_lines_unioned') }}
+
+),
+
+provider_names as (
+
+    select * from {{ ref('invoice_provider_names') }}
+
+),
+
+typed as (
+
+    select
+        lines.*,
+        provider_names.provider,
+        cast({{ parse_event_timestamp('lines.charge_start_text') }} as date) as charge_date,
+        cast(
+            {{ dbt.safe_cast('trim(lines.amount_text)', 'decimal(38, 12)') }}
+            * lines.usd_per_amount_unit
+            as decimal(38, 12)
+        ) as billed_usd,
+        {{ dbt.safe_cast('trim(lines.quantity_text)', 'decimal(38, 12)') }} as quantity,
+        case regexp_replace(lower(trim(lines.charge_category_text)), '[\s_]+', '', 'g')
+            when 'usage' then 'usage'
+            when 'discountedusage' then 'usage'
+            when 'savingsplancoveredusage' then 'usage'
+            when 'tax' then 'tax'
+            when 'credit' then 'credit'
+            when 'refund' then 'credit'
+            when 'adjustment' then 'adjustment'
+            when 'discount' then 'adjustment'
+            when 'edpdiscount' then 'adjustment'
+            when 'privateratediscount' then 'adjustment'
+            when 'bundleddiscount' then 'adjustment'
+            when 'savingsplannegation' then 'adjustment'
+            when 'purchase' then 'purchase'
+            when 'fee' then 'purchase'
+            when 'rifee' then 'purchase'
+            when 'savingsplanupfrontfee' then 'purchase'
+            when 'savingsplanrecurringfee' then 'purchase'
+        end as charge_category
+    from lines
+    left join provider_names
+        on lower(trim(lines.provider_name)) = provider_names.invoice_provider_name
+
+),
+
+judged as (
+
+    select
+        *,
+        case
+            when not is_valid_json then 'malformed_json'
+            when not has_page_shape then 'unexpected_page_shape'
+            when not is_llm_spend then 'not_llm_spend'
+            when charge_start_text is null then 'missing_charge_date'
+            when charge_date is null then 'unreadable_charge_date'
+            when amount_text is null then 'missing_amount'
+            when billed_usd is null then 'unreadable_amount'
+            when quantity_text is not null and quantity is null then 'unreadable_quantity'
+            when lower(trim(currency)) <> 'usd' then 'unsupported_currency'
+            when charge_category is null then 'unknown_charge_category'
+            when provider is null then 'unknown_provider'
+        end as exclusion_reason
+    from typed
+
+),
+
+verdicts as (
+
+    select
+        *,
+        case
+            when exclusion_reason is null then 'usable'
+            when exclusion_reason = 'not_llm_spend' then 'out_of_scope'
+            else 'quarantined'
+        end as line_outcome
+    from judged
+
+)
+
+select * from verdicts

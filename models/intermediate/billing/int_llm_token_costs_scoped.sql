@@ -1,0 +1,247 @@
+{#-
+    Computed cost per day, owner, context, model and token type, in the
+    billing scope the calls belong to: the computed side of invoice
+    reconciliation, chargeback and the FOCUS export. Token types are the
+    price book's buckets: input (uncached), cache_read, cache_write, output
+    (reasoning included). A bucket row exists when its calls have tokens of
+    that type.
+
+    A call belongs to the scope row of its provider (seed billing_scopes)
+    that names its team and AWS account, else its team, else its AWS
+    account; else to the provider's default scope, else to
+    `<provider>/default`. Matching runs once per distinct provider, account
+    and team, not per call.
+-#}
+with
+
+calls as (
+
+    select * from {{ ref('fct_llm_calls') }}
+
+),
+
+billing_scopes as (
+
+    select * from {{ ref('billing_scopes') }}
+
+),
+
+daily_groups as (
+
+    select
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model,
+        sum(uncached_input_tokens) as input_tokens,
+        sum(input_cost_usd) as input_cost_usd,
+        count(case when uncached_input_tokens > 0 then 1 end) as input_call_count,
+        sum(case when not is_priced then uncached_input_tokens end) as input_unpriced_tokens,
+        count(case when uncached_input_tokens > 0 and attempt_number > 1 then 1 end)
+            as input_retried_call_count,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_read_cost_usd) as cache_read_cost_usd,
+        count(case when cache_read_tokens > 0 then 1 end) as cache_read_call_count,
+        sum(case when not is_priced then cache_read_tokens end) as cache_read_unpriced_tokens,
+        count(case when cache_read_tokens > 0 and attempt_number > 1 then 1 end)
+            as cache_read_retried_call_count,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(cache_write_cost_usd) as cache_write_cost_usd,
+        count(case when cache_write_tokens > 0 then 1 end) as cache_write_call_count,
+        sum(case when not is_priced then cache_write_tokens end) as cache_write_unpriced_tokens,
+        count(case when cache_write_tokens > 0 and attempt_number > 1 then 1 end)
+            as cache_write_retried_call_count,
+        sum(output_tokens) as output_tokens,
+        sum(output_cost_usd) as output_cost_usd,
+        count(case when output_tokens > 0 then 1 end) as output_call_count,
+        sum(case when not is_priced then output_tokens end) as output_unpriced_tokens,
+        count(case when output_tokens > 0 and attempt_number > 1 then 1 end)
+            as output_retried_call_count
+    from calls
+    group by
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model
+
+),
+
+{# one row per token type (price-book bucket) of each daily group #}
+token_costs as (
+
+    select
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model,
+        'input' as token_type,
+        cast(input_tokens as bigint) as tokens,
+        input_cost_usd as cost_usd,
+        input_call_count as call_count,
+        cast(input_unpriced_tokens as bigint) as unpriced_tokens,
+        input_retried_call_count as retried_call_count
+    from daily_groups
+    union all
+    select
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model,
+        'cache_read' as token_type,
+        cast(cache_read_tokens as bigint) as tokens,
+        cache_read_cost_usd as cost_usd,
+        cache_read_call_count as call_count,
+        cast(cache_read_unpriced_tokens as bigint) as unpriced_tokens,
+        cache_read_retried_call_count as retried_call_count
+    from daily_groups
+    union all
+    select
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model,
+        'cache_write' as token_type,
+        cast(cache_write_tokens as bigint) as tokens,
+        cache_write_cost_usd as cost_usd,
+        cache_write_call_count as call_count,
+        cast(cache_write_unpriced_tokens as bigint) as unpriced_tokens,
+        cache_write_retried_call_count as retried_call_count
+    from daily_groups
+    union all
+    select
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model,
+        'output' as token_type,
+        cast(output_tokens as bigint) as tokens,
+        output_cost_usd as cost_usd,
+        output_call_count as call_count,
+        cast(output_unpriced_tokens as bigint) as unpriced_tokens,
+        output_retried_call_count as retried_call_count
+    from daily_groups
+
+),
+
+owners as (
+
+    select distinct
+        provider,
+        aws_account_id,
+        team
+    from daily_groups
+
+),
+
+owner_scope_candidates as (
+
+    select
+        owners.provider,
+        owners.aws_account_id,
+        owners.team,
+        billing_scopes.billing_scope_id,
+        row_number() over (
+            partition by owners.provider, owners.aws_account_id, owners.team
+            order by
+                case when billing_scopes.team is not null then 2 else 0 end
+                + case when billing_scopes.aws_account_id is not null then 1 else 0 end desc,
+                billing_scopes.billing_scope_id asc
+        ) as match_rank
+    from owners
+    inner join billing_scopes
+        on
+            owners.provider = billing_scopes.provider
+            and (billing_scopes.team is not null or billing_scopes.aws_account_id is not null)
+            and (billing_scopes.team is null or owners.team = billing_scopes.team)
+            and (
+                billing_scopes.aws_account_id is null
+                or owners.aws_account_id = billing_scopes.aws_account_id
+            )
+
+),
+
+owner_scopes as (
+
+    select
+        owners.provider,
+        owners.aws_account_id,
+        owners.team,
+        coalesce(
+            owner_scope_candidates.billing_scope_id,
+            provider_default.billing_scope_id,
+            owners.provider || '/default'
+        ) as billing_scope_id
+    from owners
+    left join owner_scope_candidates
+        on
+            owners.provider = owner_scope_candidates.provider
+            and owners.aws_account_id is not distinct from owner_scope_candidates.aws_account_id
+            and owners.team = owner_scope_candidates.team
+            and owner_scope_candidates.match_rank = 1
+    left join billing_scopes as provider_default
+        on
+            owners.provider = provider_default.provider
+            and provider_default.is_provider_default
+
+),
+
+scoped as (
+
+    select
+        {{ surrogate_key([
+            'token_costs.usage_date', 'token_costs.provider', 'token_costs.aws_account_id',
+            'token_costs.team', 'token_costs.service', 'token_costs.route',
+            'token_costs.environment', 'token_costs.model', 'token_costs.token_type',
+        ]) }} as token_cost_id,
+        token_costs.usage_date,
+        cast({{ dbt.date_trunc('month', 'token_costs.usage_date') }} as date) as billing_month,
+        token_costs.provider,
+        owner_scopes.billing_scope_id,
+        token_costs.aws_account_id,
+        token_costs.team,
+        token_costs.team <> '{{ var("unattributed_team") }}' as is_attributed,
+        token_costs.service,
+        token_costs.route,
+        token_costs.environment,
+        token_costs.model,
+        token_costs.token_type,
+        token_costs.tokens,
+        token_costs.cost_usd,
+        token_costs.call_count,
+        coalesce(token_costs.unpriced_tokens, 0) as unpriced_tokens,
+        token_costs.retried_call_count
+    from token_costs
+    inner join owner_scopes
+        on
+            token_costs.provider = owner_scopes.provider
+            and token_costs.aws_account_id is not distinct from owner_scopes.aws_account_id
+            and token_costs.team = owner_scopes.team
+    where token_costs.tokens > 0
+
+)
+
+select * from scoped
