@@ -1,13 +1,16 @@
 {#-
-    The canonical model of every model text found on usable invoice lines.
-    The model is the longest known name the text starts with (at a word
-    boundary, compared by `invoice_model_key`), among the provider's invoice
-    model names (seed invoice_model_names), model ids (seed
-    llm_model_aliases) and price-book models. So `gpt-4o-mini-2024-07-18`
-    resolves through its alias, `Claude Sonnet 4.5 (Amazon Bedrock Edition)
-    input tokens` through its invoice name, and `gpt-4o-0806-Inp-glbl
-    Tokens` to the price-book model `gpt-4o`. A text no name matches keeps
-    its own lower-cased value, as unknown telemetry model ids do.
+    The canonical model of every model text found on usable invoice lines,
+    resolved in two steps:
+    1. as a model id, exactly as telemetry ids are (macro
+       model_id_candidates of the pricing area: `gpt-4o-mini-2024-07-18`,
+       `claude-sonnet-4-5-20250929` resolve like the same id in a span);
+    2. else as a name invoices write (AWS `Claude Sonnet 4.5`, Azure meter
+       `gpt-4o-0806-Inp-glbl Tokens`, Google SKU `Gemini 2.5 Flash Text
+       Input`): the longest known name the text starts with at a word
+       boundary, among seed invoice_model_names, the alias seed and the
+       price-book models of the provider (compared by invoice_model_key).
+    A text neither step resolves keeps its lower-cased value, as unknown
+    telemetry ids do, and `is_known_model` is false.
 -#}
 with
 
@@ -40,9 +43,44 @@ model_texts as (
 
     select distinct
         provider,
-        model_text,
+        model_text as model_raw,
+        lower(trim(model_text)) as model_id,
         {{ invoice_model_key('model_text') }} as model_text_key
     from lines
+
+),
+
+{{ model_id_candidates('model_texts') }},
+
+price_models as (
+
+    select distinct
+        provider,
+        model
+    from prices
+
+),
+
+id_matches as (
+
+    select
+        model_id_candidates.provider,
+        model_id_candidates.model_raw,
+        coalesce(price_models.model, model_aliases.model) as model,
+        row_number() over (
+            partition by model_id_candidates.provider, model_id_candidates.model_raw
+            order by model_id_candidates.candidate_order
+        ) as match_rank
+    from model_id_candidates
+    left join price_models
+        on
+            model_id_candidates.provider = price_models.provider
+            and model_id_candidates.candidate_model_id = price_models.model
+    left join model_aliases
+        on
+            model_id_candidates.provider = model_aliases.provider
+            and model_id_candidates.candidate_model_id = model_aliases.model_alias
+    where coalesce(price_models.model, model_aliases.model) is not null
 
 ),
 
@@ -62,46 +100,35 @@ known_names as (
         2 as name_source_rank
     from model_aliases
     union all
-    select distinct
+    select
         provider,
         model,
         model as known_name,
         3 as name_source_rank
-    from prices
+    from price_models
 
 ),
 
-known_name_keys as (
-
-    select
-        provider,
-        model,
-        name_source_rank,
-        {{ invoice_model_key('known_name') }} as known_name_key
-    from known_names
-
-),
-
-candidate_matches as (
+name_matches as (
 
     select
         model_texts.provider,
-        model_texts.model_text,
-        known_name_keys.model,
-        known_name_keys.known_name_key,
+        model_texts.model_raw,
+        known_names.model,
         row_number() over (
-            partition by model_texts.provider, model_texts.model_text
+            partition by model_texts.provider, model_texts.model_raw
             order by
-                length(known_name_keys.known_name_key) desc,
-                known_name_keys.name_source_rank asc,
-                known_name_keys.model asc
+                length({{ invoice_model_key('known_names.known_name') }}) desc,
+                known_names.name_source_rank asc,
+                known_names.model asc
         ) as match_rank
     from model_texts
-    inner join known_name_keys
+    inner join known_names
         on
-            model_texts.provider = known_name_keys.provider
+            model_texts.provider = known_names.provider
             and starts_with(
-                model_texts.model_text_key || '-', known_name_keys.known_name_key || '-'
+                model_texts.model_text_key || '-',
+                {{ invoice_model_key('known_names.known_name') }} || '-'
             )
 
 ),
@@ -110,17 +137,25 @@ resolved as (
 
     select
         model_texts.provider,
-        model_texts.model_text,
-        candidate_matches.known_name_key as matched_name_key,
-        model_texts.provider || '|' || model_texts.model_text as model_text_id,
-        coalesce(candidate_matches.model, lower(trim(model_texts.model_text))) as model,
-        candidate_matches.model is not null as is_known_model
+        model_texts.model_raw as model_text,
+        model_texts.provider || '|' || model_texts.model_raw as model_text_id,
+        coalesce(id_matches.model, name_matches.model, model_texts.model_id) as model,
+        case
+            when id_matches.model is not null then 'model_id'
+            when name_matches.model is not null then 'invoice_name'
+        end as resolution_rule,
+        coalesce(id_matches.model, name_matches.model) is not null as is_known_model
     from model_texts
-    left join candidate_matches
+    left join id_matches
         on
-            model_texts.provider = candidate_matches.provider
-            and model_texts.model_text = candidate_matches.model_text
-            and candidate_matches.match_rank = 1
+            model_texts.provider = id_matches.provider
+            and model_texts.model_raw = id_matches.model_raw
+            and id_matches.match_rank = 1
+    left join name_matches
+        on
+            model_texts.provider = name_matches.provider
+            and model_texts.model_raw = name_matches.model_raw
+            and name_matches.match_rank = 1
 
 )
 

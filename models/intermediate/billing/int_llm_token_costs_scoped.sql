@@ -3,8 +3,9 @@
     billing scope the calls belong to: the computed side of invoice
     reconciliation, chargeback and the FOCUS export. Token types are the
     price book's buckets: input (uncached), cache_read, cache_write, output
-    (reasoning included). A bucket row exists when its calls have tokens of
-    that type.
+    (reasoning included), plus `request` for per-call fees (no tokens). A
+    bucket row exists when some of its calls have tokens (or a fee) in it,
+    so the buckets add up to the calls' cost_usd.
 
     A call belongs to the scope row of its provider (seed billing_scopes)
     that names its team and AWS account, else its team, else its AWS
@@ -60,7 +61,11 @@ daily_groups as (
         count(case when output_tokens > 0 then 1 end) as output_call_count,
         sum(case when not is_priced then output_tokens end) as output_unpriced_tokens,
         count(case when output_tokens > 0 and attempt_number > 1 then 1 end)
-            as output_retried_call_count
+            as output_retried_call_count,
+        sum(request_cost_usd) as request_cost_usd,
+        count(case when request_cost_usd > 0 then 1 end) as request_call_count,
+        count(case when request_cost_usd > 0 and attempt_number > 1 then 1 end)
+            as request_retried_call_count
     from calls
     group by
         usage_date,
@@ -143,6 +148,23 @@ token_costs as (
         output_call_count as call_count,
         cast(output_unpriced_tokens as bigint) as unpriced_tokens,
         output_retried_call_count as retried_call_count
+    from daily_groups
+    union all
+    select
+        usage_date,
+        provider,
+        aws_account_id,
+        team,
+        service,
+        route,
+        environment,
+        model,
+        'request' as token_type,
+        0 as tokens,
+        request_cost_usd as cost_usd,
+        request_call_count as call_count,
+        0 as unpriced_tokens,
+        request_retried_call_count as retried_call_count
     from daily_groups
 
 ),
@@ -240,7 +262,7 @@ scoped as (
             token_costs.provider = owner_scopes.provider
             and token_costs.aws_account_id is not distinct from owner_scopes.aws_account_id
             and token_costs.team = owner_scopes.team
-    where token_costs.tokens > 0
+    where token_costs.call_count > 0
 
 )
 

@@ -35,23 +35,34 @@ final as (
         cast(token_costs.billing_month as timestamp) as "BillingPeriodStart",
         'Usage' as "ChargeCategory",
         cast(null as varchar) as "ChargeClass",
-        token_costs.model || ' ' || replace(token_costs.token_type, '_', ' ') || ' tokens'
-            as "ChargeDescription",
+        case
+            when token_costs.token_type = 'request' then token_costs.model || ' requests'
+            else token_costs.model || ' ' || replace(token_costs.token_type, '_', ' ') || ' tokens'
+        end as "ChargeDescription",
         'Usage-Based' as "ChargeFrequency",
         cast({{ dbt.dateadd('day', 1, 'token_costs.usage_date') }} as timestamp)
             as "ChargePeriodEnd",
         cast(token_costs.usage_date as timestamp) as "ChargePeriodStart",
-        token_costs.tokens as "ConsumedQuantity",
-        'Tokens' as "ConsumedUnit",
+        case
+            when token_costs.token_type = 'request' then token_costs.call_count
+            else token_costs.tokens
+        end as "ConsumedQuantity",
+        case when token_costs.token_type = 'request' then 'Requests' else 'Tokens' end
+            as "ConsumedUnit",
         coalesce(token_costs.cost_usd, 0) as "ContractedCost",
         coalesce(token_costs.cost_usd, 0) as "EffectiveCost",
         providers.provider_name as "HostProviderName",
         providers.provider_name as "InvoiceIssuerName",
         coalesce(token_costs.cost_usd, 0) as "ListCost",
         'Standard' as "PricingCategory",
-        cast(token_costs.tokens as decimal(38, 6)) * cast(0.000001 as decimal(7, 6))
-            as "PricingQuantity",
-        '1000000 Tokens' as "PricingUnit",
+        cast(
+            case
+                when token_costs.token_type = 'request' then token_costs.call_count
+                else token_costs.tokens * cast(0.000001 as decimal(7, 6))
+            end as decimal(38, 12)
+        ) as "PricingQuantity",
+        case when token_costs.token_type = 'request' then 'Requests' else '1000000 Tokens' end
+            as "PricingUnit",
         providers.provider_name as "ProviderName",
         providers.provider_name as "PublisherName",
         'AI and Machine Learning' as "ServiceCategory",
