@@ -72,11 +72,17 @@
     case
         when comparison_status <> 'matched'
             then nullif(concat_ws(', ',
-                case when has_unknown_invoice_model then 'unknown_invoice_model' end,
+                case
+                    when comparison_status = 'missing_telemetry' and has_unknown_invoice_model
+                        then 'unknown_invoice_model'
+                end,
                 case when unpriced_tokens > 0 then 'unpriced_usage' end,
                 case when unattributed_usd <> 0 then 'unattributed_usage' end,
                 case
-                    when comparison_status in ('over', 'under') and invoiced_tokens = computed_tokens
+                    when
+                        comparison_status in ('over', 'under')
+                        and unpriced_tokens = 0
+                        and invoiced_tokens = computed_tokens
                         then 'price_difference'
                 end,
                 case

@@ -54,6 +54,7 @@ typed_charges as (
     select
         *,
         case
+            when line_outcome <> 'usable' then null
             when charge_category <> 'usage' then charge_category
             when is_unsplit_usage then 'token_usage'
             when
