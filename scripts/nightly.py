@@ -22,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import duckdb
@@ -70,28 +71,28 @@ def publish(build_path: Path, target: Path) -> None:
     staging_file.unlink(missing_ok=True)
     connection = duckdb.connect(str(staging_file))
     try:
-        connection.execute(f"attach '{build_path}' as build (read_only)")
+        connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
         relations = connection.execute(
             "select schema_name, table_name, comment from duckdb_tables()"
-            " where database_name = 'build' and schema_name in ? "
+            " where database_name = 'nightly_build' and schema_name in ? "
             "union all select schema_name, view_name, comment from duckdb_views()"
-            " where database_name = 'build' and schema_name in ? and not internal",
+            " where database_name = 'nightly_build' and schema_name in ? and not internal",
             [list(PUBLISHED_SCHEMAS), list(PUBLISHED_SCHEMAS)],
         ).fetchall()
         for schema, name, comment in relations:
             connection.execute(f'create schema if not exists "{schema}"')
-            connection.execute(f'create table "{schema}"."{name}" as select * from build."{schema}"."{name}"')
+            connection.execute(f'create table "{schema}"."{name}" as select * from nightly_build."{schema}"."{name}"')
             if comment:
                 connection.execute(f'comment on table "{schema}"."{name}" is {sql_literal(comment)}')
         for schema, table, column, comment in connection.execute(
             "select schema_name, table_name, column_name, comment from duckdb_columns()"
-            " where database_name = 'build' and schema_name in ? and comment is not null",
+            " where database_name = 'nightly_build' and schema_name in ? and comment is not null",
             [list(PUBLISHED_SCHEMAS)],
         ).fetchall():
             connection.execute(
                 f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}'
             )
-        connection.execute("detach build")
+        connection.execute("detach nightly_build")
         connection.execute("checkpoint")
     finally:
         connection.close()
@@ -136,4 +137,8 @@ def main(extra_args: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Exception:  # an unexpected failure must not read as "data problems"
+        traceback.print_exc()
+        sys.exit(EXIT_BUILD_FAILED)
