@@ -9,7 +9,12 @@
     bucket priced at the long-context prices; a cache bucket without a price
     of its own is billed at the (long-context) input price. Calls with no
     price row keep null costs and say why in `unpriced_reason`.
+
+    A view: pricing is a cheap join recomputed by every build, so a price
+    correction reaches every historical call, and only fct_llm_calls stores
+    the priced rows (materialising both doubled the write time).
 -#}
+{{ config(materialized='view') }}
 with
 
 calls as (
