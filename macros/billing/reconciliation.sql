@@ -86,8 +86,7 @@
                         then 'price_difference'
                 end,
                 case
-                    when comparison_status in ('over', 'under') and ({{ cache_token_difference }})
-                        then 'cache_token_difference'
+                    when {{ cache_token_difference }} then 'cache_token_difference'
                     when comparison_status in ('over', 'under') and invoiced_tokens > computed_tokens
                         then 'telemetry_missing_tokens'
                     when comparison_status in ('over', 'under') and invoiced_tokens < computed_tokens

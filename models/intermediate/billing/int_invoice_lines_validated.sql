@@ -27,11 +27,10 @@ typed as (
         provider_names.provider,
         cast({{ parse_event_timestamp('lines.charge_start_text') }} as date) as charge_date,
         cast(
-            {{ dbt.safe_cast('trim(lines.amount_text)', 'decimal(38, 12)') }}
-            * lines.usd_per_amount_unit
+            {{ invoice_decimal('lines.amount_text') }} * lines.usd_per_amount_unit
             as decimal(38, 12)
         ) as billed_usd,
-        {{ dbt.safe_cast('trim(lines.quantity_text)', 'decimal(38, 12)') }} as quantity,
+        {{ invoice_decimal('lines.quantity_text') }} as quantity,
         case regexp_replace(lower(trim(lines.charge_category_text)), '[\s_]+', '', 'g')
             when 'usage' then 'usage'
             when 'discountedusage' then 'usage'
