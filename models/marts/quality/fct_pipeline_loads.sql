@@ -46,8 +46,10 @@ loads as (
         cast(count(*) filter (where record_outcome = 'non_llm_span') as bigint)
             as non_llm_span_count,
         cast(count(*) filter (where record_outcome = 'quarantined') as bigint) as quarantined_count,
-        cast(sum(input_tokens) filter (where record_outcome = 'billed') as bigint) as input_tokens,
-        cast(sum(output_tokens) filter (where record_outcome = 'billed') as bigint) as output_tokens,
+        cast(sum(input_tokens) filter (where record_outcome = 'billed') as bigint)
+            as input_tokens,
+        cast(sum(output_tokens) filter (where record_outcome = 'billed') as bigint)
+            as output_tokens,
         sum(cost_usd) as cost_usd,
         min(called_at) as first_called_at,
         max(called_at) as last_called_at
