@@ -1,5 +1,6 @@
-"""The price book: filled from the shared reference, and every price dimension
-priced end to end (raw app logs -> marts) with hand-computed expectations.
+"""The price book: filled from the shared reference, guarded by seed tests that
+fail on a broken book, and every price dimension priced end to end (raw app
+logs -> marts) with hand-computed expectations.
 
 The end-to-end build runs in a copy of the project whose mapping seeds hold
 one Azure deployment and one Bedrock application inference profile, the ids
@@ -9,6 +10,7 @@ the reference lists as "lookup required".
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -53,7 +55,8 @@ NOT_COPIED = {
 
 def book_key(row: dict[str, str]) -> tuple[str, str, str, str]:
     """(provider, model, endpoint scope, daily window start) the reference row is filed under."""
-    provider, model = {"aws": "aws_bedrock", "azure": "azure_openai"}.get(row["provider"], row["provider"]), row["model"]
+    provider = {"aws": "aws_bedrock", "azure": "azure_openai"}.get(row["provider"], row["provider"])
+    model = row["model"]
     scope = "global"
     if provider == "aws_bedrock":
         if not model.startswith("global."):
@@ -128,7 +131,8 @@ def expected_scope(provider: str, suggested: str) -> str:
 
 
 def alias_cases() -> list[dict[str, str]]:
-    providers = {r["provider_alias"]: r["provider"] for r in read_csv(PROJECT_ROOT / "seeds/mappings/llm_provider_aliases.csv")}
+    provider_aliases = read_csv(PROJECT_ROOT / "seeds/mappings/llm_provider_aliases.csv")
+    providers = {r["provider_alias"]: r["provider"] for r in provider_aliases}
     return [{**row, "provider": providers[row["provider_hint"]]} for row in read_csv(REFERENCE / "model_aliases.csv")]
 
 
@@ -198,26 +202,72 @@ def app_log_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def project_copy(root: Path, appended_rows: dict[str, str]) -> Path:
+    """A copy of the project with lines appended to some of its seeds (by path under seeds/)."""
+    project = root / "project"
+    shutil.copytree(PROJECT_ROOT, project, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "target", "logs", "data", "__pycache__", ".pytest_cache"))
+    for seed_path, lines in appended_rows.items():
+        with (project / "seeds" / seed_path).open("a", encoding="utf-8") as handle:
+            handle.write(lines)
+    return project
+
+
+def run_dbt_in(project: Path, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(project / "scripts/run_dbt.py"), *args, "--target-path", str(root / "dbt_target")],
+        env=os.environ | {"LLM_COST_RAW_DIR": str(root / "raw"),
+                          "LLM_COST_DUCKDB_PATH": str(root / "warehouse.duckdb")},
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def priced_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     """Build, in a copy of the project with example mapping-seed rows, one call per case."""
     root = tmp_path_factory.mktemp("price_book")
-    project = root / "project"
-    shutil.copytree(PROJECT_ROOT, project, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "target", "logs", "data", "__pycache__", ".pytest_cache"))
-    for name, line in MAPPINGS.items():
-        with (project / "seeds/mappings" / name).open("a", encoding="utf-8") as handle:
-            handle.write(line)
+    project = project_copy(root, {f"mappings/{name}": line for name, line in MAPPINGS.items()})
     write_jsonl(root / "raw/logs/app/calls.jsonl", app_log_rows())
-    database = root / "warehouse.duckdb"
-    result = subprocess.run(
-        [sys.executable, str(project / "scripts/run_dbt.py"), "build", "--quiet",
-         "--target-path", str(root / "dbt_target")],
-        env=os.environ | {"LLM_COST_RAW_DIR": str(root / "raw"), "LLM_COST_DUCKDB_PATH": str(database)},
-        capture_output=True, text=True, timeout=900, check=False,
-    )
+    result = run_dbt_in(project, root, "build", "--quiet")
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
-    return Warehouse(database)
+    return Warehouse(root / "warehouse.duckdb")
+
+
+# One broken row per rule (price-book columns: id, provider, model, scope, tier, from, to,
+# window from, window to, input, output, then cache, fee and long-context prices, source, checked).
+BROKEN_PRICES = "".join(f"{row}{',' * 11},source,2026-11-26,\n" for row in [
+    "overlap,openai,gpt-4o,global,standard,2026-01-01,,,,2.5,10",       # the open gpt-4o row covers 2026
+    "gap_a,openai,gap-model,global,standard,,2026-01-01,,,1,2",
+    "gap_b,openai,gap-model,global,standard,2026-02-01,,,,1,2",          # January is missing
+    "negative,openai,negative-model,global,standard,,,,,-1,2",
+    "unknown_provider,acme,acme-model,global,standard,,,,,1,2",
+    "half_day,deepseek,half-day-model,global,standard,,,00:00:00,12:00:00,1,2",
+])
+BROKEN_ALIASES = ("openai/gpt-9,openai,gpt-9,gpt-9-unpriced,points to no price row\n"
+                  "openai/gpt-4o-2024-05-13,openai,gpt-4o-2024-05-13,gpt-4o,hides a priced snapshot\n")
+
+
+def test_seed_tests_fail_the_build_on_a_broken_price_book(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, {"prices/llm_prices.csv": BROKEN_PRICES,
+                                      "mappings/llm_model_aliases.csv": BROKEN_ALIASES})
+    seeds = ["llm_prices", "llm_providers", "llm_provider_aliases", "llm_model_aliases"]
+    for command in (["seed", "--select", *seeds], ["run", "--select", "int_llm_price_windows"]):
+        assert run_dbt_in(project, tmp_path, *command, "--quiet").returncode == 0, command
+    result = run_dbt_in(project, tmp_path, "test", "--quiet", "--select", *seeds, "int_llm_price_windows")
+    assert result.returncode == 1, result.stdout
+    run_results = json.loads((tmp_path / "dbt_target/run_results.json").read_text(encoding="utf-8"))
+    statuses = {r["unique_id"].split(".")[2]: r["status"] for r in run_results["results"]
+                if r["unique_id"].startswith("test.")}
+    assert {name for name, status in statuses.items() if status not in ("pass", "fail")} == set()
+    assert {name for name, status in statuses.items() if status == "fail"} == {
+        "assert_price_periods_do_not_overlap",
+        "assert_price_periods_leave_no_gaps",   # gap-model, and gpt-4o's open row followed by `overlap`
+        "assert_price_rows_are_well_formed",
+        "assert_price_time_windows_cover_the_day",
+        "relationships_llm_prices_provider__provider__ref_llm_providers_",
+        "assert_model_aliases_point_to_priced_models",
+        "assert_model_aliases_do_not_shadow_prices",
+    }
 
 
 def test_reference_model_ids_resolve_to_the_suggested_price_key(priced_warehouse: Warehouse) -> None:
