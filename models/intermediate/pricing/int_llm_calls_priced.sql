@@ -8,7 +8,9 @@
     call's timestamp. A call above the row's long-context threshold has every
     bucket priced at the long-context prices; a cache bucket without a price
     of its own is billed at the (long-context) input price. Calls with no
-    price row keep null costs and say why in `unpriced_reason`.
+    price row keep null costs and say why in `unpriced_reason`. Every join is
+    a left join: no call is dropped here (a call without a resolved model or
+    known provider fails the not_null tests of fct_llm_calls instead).
 
     A view: pricing is a cheap join recomputed by every build, so a price
     correction reaches every historical call, and only fct_llm_calls stores
@@ -64,11 +66,11 @@ calls_resolved as (
         {{ normalized_service_tier('calls.service_tier_raw', 'providers.default_service_tier') }}
             as service_tier
     from calls
-    inner join model_ids
+    left join model_ids
         on
             calls.provider = model_ids.provider
             and calls.model_raw = model_ids.model_raw
-    inner join providers
+    left join providers
         on calls.provider = providers.provider
 
 ),
