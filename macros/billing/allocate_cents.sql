@@ -29,10 +29,10 @@
 
 {#
     `amount` x `weight` / `total_weight` as DECIMAL(38, 12), without floating
-    point (DuckDB divides decimals as doubles). Weights are money or counts;
-    they are compared at micro-dollar precision. Rounds toward zero at
-    1e-12, so shares never add up to more than the amount (allocate_cents
-    then settles the cents).
+    point (DuckDB divides decimals as doubles). Weights have at most six
+    decimals (round money weights to micro-dollars first) and total_weight
+    is their exact sum. Rounds toward zero at 1e-12, so shares never add up
+    to more than the amount (allocate_cents then settles the cents).
 #}
 {% macro allocate_share(amount, weight, total_weight) %}
     {{ return(adapter.dispatch('allocate_share')(amount, weight, total_weight)) }}

@@ -70,17 +70,27 @@ weighted as (
 
     select
         *,
+        {#- weights at micro-dollar precision, so their total is exact #}
+        cast(round(measured_usd, 6) as decimal(38, 6)) as measured_weight,
         provider_total_usd
-        - sum(measured_usd) over (partition by billing_month, provider) as remainder_usd,
+        - sum(measured_usd) over (partition by billing_month, provider) as remainder_usd
+    from teams_or_unattributed
+
+),
+
+ruled as (
+
+    select
+        *,
         case
             when not is_measured_team then 'unattributed'
             when
                 '{{ var("chargeback_allocation_rule") }}' = 'even'
-                or sum(measured_usd) over (partition by billing_month, provider) = 0
+                or sum(measured_weight) over (partition by billing_month, provider) = 0
                 then 'even'
             else 'proportional'
         end as allocation_rule
-    from teams_or_unattributed
+    from weighted
 
 ),
 
@@ -88,11 +98,11 @@ allocated as (
 
     select
         *,
-        case when allocation_rule = 'proportional' then measured_usd else 1 end
+        case when allocation_rule = 'proportional' then measured_weight else 1 end
             as allocation_weight,
-        sum(case when allocation_rule = 'proportional' then measured_usd else 1 end)
+        sum(case when allocation_rule = 'proportional' then measured_weight else 1 end)
             over (partition by billing_month, provider) as total_allocation_weight
-    from weighted
+    from ruled
 
 ),
 
