@@ -204,7 +204,8 @@ def test_corrections_reach_history_without_a_full_refresh(project: Project) -> N
     new_alias = {field: "" for field in fields}
     new_alias.update({key: value for key, value in {
         "model_alias_id": "openai/gpt-4o-mini-acme-snapshot", "provider": "openai",
-        "model_alias": "gpt-4o-mini-acme-snapshot", "model": "gpt-4o-mini"}.items() if key in fields})
+        "model_alias": "gpt-4o-mini-acme-snapshot", "model": "gpt-4o-mini",
+        "reason": "an internal snapshot name of gpt-4o-mini"}.items() if key in fields})
     project.write_seed("llm_model_aliases", fields, [*aliases, new_alias])
     fields, owners = project.seed_rows("service_ownership")
     for row in owners:

@@ -41,7 +41,7 @@ def test_app_logs_in_every_encoding_with_bad_records_quarantined(
         app_row(**{"llm.input_tokens": -5}),
         app_row(timestamp=None),
         app_row(**{"llm.provider": "acme-ai"}),
-        app_row(**{"llm.cache_read_tokens": 2_000_000}),
+        app_row(**{"llm.cache_read_tokens": 2_000_000, "request_id": "exclusive"}),
     ])
     with (raw / "logs/app/2026/03/05/a.jsonl").open("a", encoding="utf-8") as handle:
         handle.write('{"timestamp": 1772712000, "llm.provider": "openai"\n')
@@ -59,16 +59,18 @@ def test_app_logs_in_every_encoding_with_bad_records_quarantined(
 
     assert warehouse.rows(
         "select quarantine_reason, count(*) from fct_llm_quarantined_records group by 1 order by 1"
-    ) == [("cache_tokens_exceed_input", 1), ("invalid_timestamp", 1), ("invalid_token_count", 1),
-          ("malformed_json", 1), ("missing_timestamp", 1), ("unknown_provider", 1)]
+    ) == [("invalid_timestamp", 1), ("invalid_token_count", 1), ("malformed_json", 1),
+          ("missing_timestamp", 1), ("unknown_provider", 1)]
     # gpt-4o-mini: 0.15 in, 0.075 cache read, 0.60 out per million tokens.
     # JSONL call: 0.6M x 0.15 + 0.4M x 0.075 + 0.1M x 0.60 = 0.09 + 0.03 + 0.06 = 0.18
+    # A 2M cache read against 1M input can only mean input excludes the cache:
+    # 1M x 0.15 + 2M x 0.075 + 0.1M x 0.60 = 0.36, so day 1 is 0.18 + 0.36 = 0.54
     # CSV call (no team, epoch ms, unowned service): 2M x 0.15 = 0.30
     assert warehouse.rows(
         "select usage_date::varchar, team, environment, route, call_count, cost_usd"
         " from fct_llm_cost_daily order by all"
     ) == [
-        ("2026-03-05", "search", "production", "rerank-batch", 1, Decimal("0.18")),
+        ("2026-03-05", "search", "production", "rerank-batch", 2, Decimal("0.54")),
         ("2026-03-06", "search", "production", "rerank-batch", 1, Decimal("0.18")),
         ("2026-03-06", "unattributed", "unknown", "unknown", 1, Decimal("0.30")),
     ]

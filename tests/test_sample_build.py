@@ -152,7 +152,7 @@ def test_every_attribution_rule_appears(sample_warehouse: Warehouse) -> None:
         " where service in ('growth-experiments', 'insights-worker', 'support-bot')"
         " group by all order by all"
     ) == [
+        ("log_record", "customer-experience", 40),
         ("service_ownership", "analytics", 20),
-        ("telemetry", "customer-experience", 40),
         ("unattributed", "unattributed", 12),
     ]
