@@ -31,3 +31,64 @@
     {{- "," if not loop.last }}
     {%- endfor %}
 {% endmacro %}
+
+
+{#
+    The common start of a staging model over a raw JSON-record relation: the
+    records to load this run, their ids and validity, and the fields of
+    `fields` as named text columns. Ends with a CTE named `renamed`; the raw
+    record text is not kept.
+#}
+{% macro json_record_ctes(source_relation, raw_relation_name, fields) %}
+records as (
+
+    select * from {{ source_relation }}
+    where {{ raw_files_to_load(raw_relation_name) }}
+
+),
+
+identified as (
+
+    select
+        {{ raw_record_id('source_file', 'record_text') }} as record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        {{ load_columns() }},
+        md5(record_text) as record_hash,
+        {{ json_object_check('record_text') }} as is_valid_json,
+        record_text
+    from records
+
+),
+
+{{ json_fields_ctes('identified', 'record_text', fields, 'renamed') }}
+{% endmacro %}
+
+
+{#
+    Two CTEs that replace a JSON-text column of `input_cte` by the named text
+    columns of `fields` (one parse per row); the second is called `output_cte`.
+#}
+{% macro json_fields_ctes(input_cte, json_column, fields, output_cte) %}
+{{ output_cte }}_extracted as (
+
+    select
+        * exclude ({{ json_column }}),
+        case
+            when {{ json_object_check(json_column) }}
+                then {{ json_field_values(json_column, fields) }}
+        end as field_values
+    from {{ input_cte }}
+
+),
+
+{{ output_cte }} as (
+
+    select
+        * exclude (field_values),
+        {{ json_field_columns('field_values', fields) }}
+    from {{ output_cte }}_extracted
+
+)
+{% endmacro %}

@@ -37,60 +37,6 @@
 
 with
 
-records as (
-
-    select * from {{ source('app', 'llm_call_records') }}
-    where {{ raw_files_to_load('app_llm_call_records') }}
-
-),
-
-identified as (
-
-    select
-        {{ raw_record_id('source_file', 'record_text') }} as record_id,
-        source_file,
-        file_modified_at,
-        {{ load_columns() }},
-        source_format,
-        md5(record_text) as record_hash,
-        {{ json_object_check('record_text') }} as is_valid_json,
-        record_text
-    from records
-
-),
-
-extracted as (
-
-    select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        source_format,
-        record_hash,
-        is_valid_json,
-        case
-            when is_valid_json then {{ json_field_values('record_text', app_log_fields) }}
-        end as field_values
-    from identified
-
-),
-
-renamed as (
-
-    select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        source_format,
-        {{ json_field_columns('field_values', app_log_fields) }},
-        record_hash,
-        is_valid_json
-    from extracted
-
-)
+{{ json_record_ctes(source('app', 'llm_call_records'), 'app_llm_call_records', app_log_fields) }}
 
 select * from renamed

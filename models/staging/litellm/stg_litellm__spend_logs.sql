@@ -60,141 +60,26 @@
 
 with
 
-records as (
+{{ json_record_ctes(
+    source('litellm', 'spend_log_records'), 'litellm_spend_log_records', spend_log_fields
+) }},
 
-    select * from {{ source('litellm', 'spend_log_records') }}
-    where {{ raw_files_to_load('litellm_spend_log_records') }}
+{{ json_fields_ctes('renamed', 'metadata_json', metadata_fields, 'metadata_renamed') }},
 
-),
+{{ json_fields_ctes(
+    'metadata_renamed', 'spend_logs_metadata_json', caller_fields, 'caller_metadata_renamed'
+) }},
 
-identified as (
-
-    select
-        {{ raw_record_id('source_file', 'record_text') }} as record_id,
-        source_file,
-        file_modified_at,
-        {{ load_columns() }},
-        source_format,
-        md5(record_text) as record_hash,
-        {{ json_object_check('record_text') }} as is_valid_json,
-        record_text
-    from records
-
-),
-
-extracted as (
+request_tags_listed as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        source_format,
-        record_hash,
-        is_valid_json,
-        case
-            when is_valid_json then {{ json_field_values('record_text', spend_log_fields) }}
-        end as field_values
-    from identified
-
-),
-
-renamed as (
-
-    select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        source_format,
-        record_hash,
-        is_valid_json,
-        {{ json_field_columns('field_values', spend_log_fields) }}
-    from extracted
-
-),
-
-metadata_extracted as (
-
-    select
-        *,
-        case
-            when {{ json_object_check('metadata_json') }}
-                then {{ json_field_values('metadata_json', metadata_fields) }}
-        end as metadata_values
-    from renamed
-
-),
-
-metadata_renamed as (
-
-    select
-        *,
-        {{ json_field_columns('metadata_values', metadata_fields) }}
-    from metadata_extracted
-
-),
-
-caller_metadata_extracted as (
-
-    select
-        *,
-        case
-            when {{ json_object_check('spend_logs_metadata_json') }}
-                then {{ json_field_values('spend_logs_metadata_json', caller_fields) }}
-        end as caller_values,
+        * exclude (request_tags_json),
         case
             when json_valid(request_tags_json) and json_type(request_tags_json) = 'ARRAY'
                 then cast(json_extract_string(request_tags_json, '$[*]') as varchar[])
         end as request_tags
-    from metadata_renamed
-
-),
-
-caller_metadata_renamed as (
-
-    select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        source_format,
-        record_hash,
-        is_valid_json,
-        request_id,
-        call_type,
-        status,
-        start_time_text,
-        model_raw,
-        model_group,
-        provider_raw,
-        api_base,
-        prompt_tokens_text,
-        completion_tokens_text,
-        total_tokens_text,
-        spend_text,
-        team_id,
-        team_alias,
-        metadata_team_id,
-        api_key_alias,
-        end_user,
-        session_id,
-        trace_id,
-        cache_hit,
-        request_tags,
-        text_tokens_text,
-        cached_tokens_text,
-        cache_creation_tokens_text,
-        cache_read_input_tokens_text,
-        cache_creation_input_tokens_text,
-        cache_creation_1h_tokens_text,
-        reasoning_tokens_text,
-        {{ json_field_columns('caller_values', caller_fields) }}
-    from caller_metadata_extracted
+    from caller_metadata_renamed
 
 )
 
-select * from caller_metadata_renamed
+select * from request_tags_listed
