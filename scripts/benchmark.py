@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -259,9 +260,10 @@ def generate(work: Path, calls: int, days: int, start: date, mix: str, seed: int
     ], work / "generate.log")
 
 
-def dbt_build(step: str, work: Path) -> Measurement:
+def dbt_build(step: str, work: Path, dbt_args: Sequence[str]) -> Measurement:
     return measure(step, [
         sys.executable, str(SCRIPTS / "run_dbt.py"), "build", "--target-path", str(work / "target"),
+        *dbt_args,
     ], work / f"{step}.log", env={
         "LLM_COST_RAW_DIR": str(work / "raw"),
         "LLM_COST_DUCKDB_PATH": str(work / "warehouse.duckdb"),
@@ -273,13 +275,14 @@ def manifest(work: Path) -> dict[str, Any]:
 
 
 def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int,
-              work_dir: Path, peer_python: Path | None, explain: bool) -> dict[str, Any]:
+              work_dir: Path, peer_python: Path | None = None, explain: bool = False,
+              dbt_args: Sequence[str] = ()) -> dict[str, Any]:
     """Every step of `run`; returns (and writes) the results."""
     work, extra = work_dir / name, work_dir / name / "next-day"
     shutil.rmtree(work, ignore_errors=True)
     results: dict[str, Any] = {
         "name": name, "calls": calls, "days": days, "start": start.isoformat(), "mix": mix,
-        "seed": seed, "cpus": os.cpu_count(),
+        "seed": seed, "dbt_args": list(dbt_args), "cpus": os.cpu_count(),
         "memory_gib": round(PAGE_SIZE * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", "4GB (profile default)"),
         "steps": {}, "checks": {},
@@ -288,9 +291,11 @@ def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int
     steps["generate"] = asdict(generate(work, calls, days, start, mix, seed))
     steps["generate_next_day"] = asdict(
         generate(extra, max(1, round(calls / days)), 1, start + timedelta(days=days), mix, seed))
+    if any(steps[s]["exit_code"] for s in ("generate", "generate_next_day")):
+        raise SystemExit(f"corpus generation failed, see {work}/generate.log")
     history_truth = [work / "truth" / "daily.csv"]
 
-    full = dbt_build("full", work)
+    full = dbt_build("full", work, dbt_args)
     steps["full"] = {**asdict(full), "slowest_nodes": slowest_nodes(work / "target")}
     if full.exit_code == 0:
         checks["full"] = compare_with_truth(work / "warehouse.duckdb", "fct_llm_cost_daily",
@@ -321,7 +326,7 @@ def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int
         results["peer_totals"] = f"skipped: genai_prices not importable by {peer_python}"
 
     shutil.copytree(extra / "raw", work / "raw", dirs_exist_ok=True)
-    nightly = dbt_build("nightly", work)
+    nightly = dbt_build("nightly", work, dbt_args)
     steps["nightly"] = {**asdict(nightly), "slowest_nodes": slowest_nodes(work / "target")}
     if nightly.exit_code == 0:
         checks["nightly"] = compare_with_truth(
@@ -355,6 +360,8 @@ def main() -> None:
                      help="interpreter with genai-prices installed (see docs/benchmarks.md)")
     run.add_argument("--explain", action="store_true",
                      help="keep EXPLAIN ANALYZE of the slowest model of the full build")
+    run.add_argument("--dbt-args", default="", help="extra `dbt build` arguments, e.g. "
+                     "'--exclude test_type:data' (recorded with the results)")
     baseline = commands.add_parser("baseline", help="run the hand-written baseline once")
     baseline.add_argument("raw_dir", type=Path)
     baseline.add_argument("database", type=Path)
@@ -363,7 +370,8 @@ def main() -> None:
         run_baseline(args.raw_dir, args.database)
         return
     results = benchmark(args.name, args.calls, args.days, args.start, args.mix, args.seed,
-                        args.work_dir.resolve(), args.peer_python, args.explain)
+                        args.work_dir.resolve(), args.peer_python, args.explain,
+                        shlex.split(args.dbt_args))
     print(json.dumps(results, indent=2))
     sys.exit(0 if results["ok"] else 1)
 

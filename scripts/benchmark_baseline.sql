@@ -73,6 +73,31 @@ create or replace temp macro otlp_attribute(attributes, attribute_key) as
 
 create or replace table baseline_cost_daily as
 with recursive
+-- CSV columns may differ between files: read by name from the row as JSON,
+-- once (materialized, so that filters do not repeat the extraction); a CSV row
+-- is an exact duplicate only within its own file
+app_csv_records as materialized (
+    select distinct
+        f[1] as event_time, f[2] as team_id, f[3] as service_name, f[4] as environment_raw,
+        f[5] as http_route, f[6] as job_name, f[7] as provider_raw, f[8] as model_raw,
+        f[9] as input_text, f[10] as output_text, f[11] as cache_read_text,
+        f[12] as cache_write_text, f[13] as reasoning_text, f[14] as request_id, source_file
+    from (
+        select
+            rows.filename as source_file,
+            json_extract_string(to_json(rows), [
+                '$."timestamp"', '$."team.id"', '$."service.name"',
+                '$."deployment.environment"', '$."http.route"', '$."job.name"',
+                '$."llm.provider"', '$."llm.model"', '$."llm.input_tokens"',
+                '$."llm.output_tokens"', '$."llm.cache_read_tokens"',
+                '$."llm.cache_write_tokens"', '$."llm.reasoning_tokens"', '$."request_id"'
+            ]) as f
+        from read_csv(
+            getvariable('app_csv_files'), header = true, all_varchar = true,
+            union_by_name = true, null_padding = true, filename = true
+        ) as rows
+    )
+),
 app_records as (
     select distinct
         "timestamp" as event_time, "team.id" as team_id, "service.name" as service_name,
@@ -93,26 +118,7 @@ app_records as (
         }
     )
     union all
-    -- CSV columns may differ between files: read by name from the row as JSON;
-    -- a CSV row is an exact duplicate only within its own file
-    select distinct
-        f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14],
-        source_file
-    from (
-        select
-            rows.filename as source_file,
-            json_extract_string(to_json(rows), [
-                '$."timestamp"', '$."team.id"', '$."service.name"',
-                '$."deployment.environment"', '$."http.route"', '$."job.name"',
-                '$."llm.provider"', '$."llm.model"', '$."llm.input_tokens"',
-                '$."llm.output_tokens"', '$."llm.cache_read_tokens"',
-                '$."llm.cache_write_tokens"', '$."llm.reasoning_tokens"', '$."request_id"'
-            ]) as f
-        from read_csv(
-            getvariable('app_csv_files'), header = true, all_varchar = true,
-            union_by_name = true, null_padding = true, filename = true
-        ) as rows
-    )
+    select * from app_csv_records
 ),
 app_calls as (
     select
@@ -173,6 +179,8 @@ litellm_calls as (
     where status = 'success' and coalesce(cache_hit, 'False') != 'True'
     group by request_id
 ),
+-- OTLP lines are large: reading them as text and parsing with from_json is
+-- several times faster than read_json(ignore_errors = true)
 otlp_spans as (
     select
         resource_span.resource.attributes as resource_attributes,
@@ -180,20 +188,22 @@ otlp_spans as (
     from (
         select resource_span, unnest(resource_span.scopeSpans) as scope_span
         from (
-            select unnest(resourceSpans) as resource_span
-            from read_json(
-                getvariable('otlp_files'), format = 'newline_delimited', ignore_errors = true,
-                columns = {'resourceSpans': 'STRUCT(
-                    resource STRUCT(attributes STRUCT(key VARCHAR, value STRUCT(
-                        stringValue VARCHAR, intValue VARCHAR))[]),
-                    scopeSpans STRUCT(spans STRUCT(
-                        traceId VARCHAR, spanId VARCHAR, parentSpanId VARCHAR, kind VARCHAR,
-                        startTimeUnixNano VARCHAR, status STRUCT(code VARCHAR),
-                        attributes STRUCT(key VARCHAR, value STRUCT(
-                            stringValue VARCHAR, intValue VARCHAR))[]
-                    )[])[]
-                )[]'}
+            select unnest(from_json(line, '{"resourceSpans": [{
+                "resource": {"attributes": [{"key": "VARCHAR", "value": {
+                    "stringValue": "VARCHAR", "intValue": "VARCHAR"}}]},
+                "scopeSpans": [{"spans": [{
+                    "traceId": "VARCHAR", "spanId": "VARCHAR", "parentSpanId": "VARCHAR",
+                    "kind": "VARCHAR", "startTimeUnixNano": "VARCHAR",
+                    "status": {"code": "VARCHAR"},
+                    "attributes": [{"key": "VARCHAR", "value": {
+                        "stringValue": "VARCHAR", "intValue": "VARCHAR"}}]}]}]}]}'
+            ).resourceSpans) as resource_span
+            from read_csv(
+                getvariable('otlp_files'), columns = {'line': 'VARCHAR'}, header = false,
+                auto_detect = false, delim = '\x01', quote = '', escape = '',
+                max_line_size = 268435456, buffer_size = 536870912
             )
+            where json_valid(line)
         )
     )
 ),

@@ -21,9 +21,9 @@ The ground truth (`TRUTH_DIR/daily.csv`, default OUT_DIR/../truth) is the
 daily mart grain of fct_llm_cost_daily, computed from what the generator
 decided to write (never by reading the files back) and priced in Python from
 seeds/prices/llm_prices.csv. `TRUTH_DIR/manifest.json` counts the records
-written, billed and expected in quarantine. The same arguments always give
-the same files (DuckDB's hash of the call number and the seed drives every
-choice).
+written, billed and expected in quarantine. The same arguments, seeds and
+DuckDB version always give the same files, byte for byte: DuckDB's hash of
+the seed, the call number and a tag drives every choice.
 """
 
 from __future__ import annotations
@@ -538,6 +538,7 @@ def create_attempts(con: duckdb.DuckDBPyConnection, calls: int, days: int, start
             source = 'litellm' and is_last_attempt
                 and u(call_index, attempt_no, 30) < {shares.cache_hit} as has_cache_hit
         from attempted
+        order by usage_date, call_index, attempt_no
     """)
     con.execute("""
         create view attempt_details as
@@ -573,16 +574,27 @@ def parts_expression(rows_per_day: float, rows_per_file: int, key: str) -> str:
     return f"h({key}) % {parts}"
 
 
-def copy_lines(con: duckdb.DuckDBPyConnection, query: str, folder: Path, extension: str) -> None:
-    """Write the `line` column of query (with `dt` and `part`) as text lines, one file per part."""
-    folder.mkdir(parents=True, exist_ok=True)
-    con.execute(f"""
-        copy ({query}) to '{folder}' (
-            format csv, header false, quote '', escape '', delimiter '\x01',
-            partition_by (dt, part), file_extension '{extension}',
-            filename_pattern 'records_{{i}}', overwrite_or_ignore true
-        )
-    """)
+TEXT_LINES = "format csv, header false, quote '', escape '', delimiter '\x01', file_extension 'jsonl'"
+
+
+def write_by_day(con: duckdb.DuckDBPyConnection, query: str, folder: Path, file_format: str) -> None:
+    """Write query's rows, one UTC day at a time (the query reads view `day_attempts`),
+    to FOLDER/dt=YYYY-MM-DD/part=N/records_0.*; a day at a time bounds memory."""
+    days = [day for (day,) in con.execute(
+        "select distinct usage_date from attempts order by 1").fetchall()]
+    for day in days:
+        con.execute(f"""
+            create or replace temp view day_attempts as
+            select * from attempt_details where usage_date = date '{day.isoformat()}'
+        """)
+        target = folder / f"dt={day.isoformat()}"
+        target.mkdir(parents=True, exist_ok=True)
+        con.execute(f"""
+            copy ({query}) to '{target}' (
+                {file_format}, partition_by (part), filename_pattern 'records_{{i}}',
+                overwrite_or_ignore true
+            )
+        """)
 
 
 TIMESTAMP_TEXT = """
@@ -598,14 +610,13 @@ TIMESTAMP_TEXT = """
 
 APP_RECORDS = f"""
     select
-        strftime(usage_date, '%Y-%m-%d') as dt,
         *,
         {TIMESTAMP_TEXT} as timestamp_text,
         'req_' || request_key as request_id,
         case when unknown_provider then '{UNKNOWN_PROVIDER}' else provider_app end
             as provider_written,
         reported as model_written
-    from attempt_details
+    from day_attempts
 """
 
 
@@ -635,11 +646,11 @@ def write_app_jsonl(con: duckdb.DuckDBPyConnection, out: Path, rows_per_day: flo
         "'}'",
     ])
     part = parts_expression(rows_per_day, rows_per_file, "call_index, attempt_no, 49")
-    copy_lines(con, f"""
+    write_by_day(con, f"""
         with
         records as (
             select
-                dt, {part} as part, call_index, attempt_no, is_duplicated, has_malformed_copy,
+                {part} as part, call_index, attempt_no, is_duplicated, has_malformed_copy,
                 {line} as line
             from ({APP_RECORDS}) where source = 'app_jsonl'
         ),
@@ -651,8 +662,8 @@ def write_app_jsonl(con: duckdb.DuckDBPyConnection, out: Path, rows_per_day: flo
             select * replace (left(line, length(line) // 2) as line), 2 from records
             where has_malformed_copy
         )
-        select dt, part, line from written order by dt, part, call_index, attempt_no, copy_no
-    """, out / "logs/app/jsonl", "jsonl")
+        select part, line from written order by part, call_index, attempt_no, copy_no
+    """, out / "logs/app/jsonl", TEXT_LINES)
 
 
 APP_CSV_COLUMNS = {
@@ -676,32 +687,25 @@ def write_app_csv(con: duckdb.DuckDBPyConnection, out: Path, rows_per_day: float
                   rows_per_file: int) -> None:
     columns = ", ".join(f'{sql} as "{key}"' for key, sql in APP_CSV_COLUMNS.items())
     part = parts_expression(rows_per_day, rows_per_file, "call_index, attempt_no, 49")
-    folder = out / "logs/app/csv"
-    folder.mkdir(parents=True, exist_ok=True)
-    con.execute(f"""
-        copy (
-            with
-            records as (
-                select
-                    dt, {part} as part, call_index, attempt_no, is_duplicated,
-                    has_malformed_copy, {columns}
-                from ({APP_RECORDS}) where source = 'app_csv'
-            ),
-            written as (
-                select *, 0 as copy_no from records
-                union all
-                select *, 1 from records where is_duplicated
-                union all
-                select * replace ('n/a' as "llm.output_tokens"), 2 from records
-                where has_malformed_copy
-            )
-            select * exclude (call_index, attempt_no, is_duplicated, has_malformed_copy, copy_no)
-            from written order by dt, part, call_index, attempt_no, copy_no
-        ) to '{folder}' (
-            format csv, header true, partition_by (dt, part), filename_pattern 'records_{{i}}',
-            overwrite_or_ignore true
+    write_by_day(con, f"""
+        with
+        records as (
+            select
+                {part} as part, call_index, attempt_no, is_duplicated, has_malformed_copy,
+                {columns}
+            from ({APP_RECORDS}) where source = 'app_csv'
+        ),
+        written as (
+            select *, 0 as copy_no from records
+            union all
+            select *, 1 from records where is_duplicated
+            union all
+            select * replace ('n/a' as "llm.output_tokens"), 2 from records
+            where has_malformed_copy
         )
-    """)
+        select * exclude (call_index, attempt_no, is_duplicated, has_malformed_copy, copy_no)
+        from written order by part, call_index, attempt_no, copy_no
+    """, out / "logs/app/csv", "format csv, header true")
 
 
 def otlp_attribute(key: str, value_sql: str, kind: str = "stringValue") -> str:
@@ -758,12 +762,11 @@ def write_otlp(con: duckdb.DuckDBPyConnection, out: Path, calls_per_day: float,
         otlp_attribute("deployment.environment", f"case when {legacy} then environment_written end"),
         otlp_attribute("team.id", "team_sent"),
     ])
-    copy_lines(con, f"""
+    write_by_day(con, f"""
         with
         calls as (
             select
                 *,
-                strftime(usage_date, '%Y-%m-%d') as dt,
                 (usage_date - date '2000-01-01') * 1000000 + h(call_index, 0, 40) % {lines_per_day}
                     as line_key,
                 printf('%016x%016x', h(call_index, 0, 41), h(call_index, 0, 42)) as trace_id,
@@ -771,12 +774,12 @@ def write_otlp(con: duckdb.DuckDBPyConnection, out: Path, calls_per_day: float,
                 case when h(call_index, 0, 44) % 10 < 3
                     then printf('%016x', h(call_index, 0, 45)) end as chain_span_id,
                 called_at_us - attempt_no * 2000000 as call_started_us
-            from attempt_details
+            from day_attempts
             where source = 'otlp'
         ),
         spans as (
             select
-                dt, line_key, service, environment_written, team_sent, legacy_otel,
+                line_key, service, environment_written, team_sent, legacy_otel,
                 0 as scope_order, call_index, -2 as span_order,
                 case
                     when job_name is null then {otlp_span(
@@ -790,13 +793,13 @@ def write_otlp(con: duckdb.DuckDBPyConnection, out: Path, calls_per_day: float,
             from calls where attempt_no = 0
             union all
             select
-                dt, line_key, service, environment_written, team_sent, legacy_otel,
+                line_key, service, environment_written, team_sent, legacy_otel,
                 1, call_index, -1,
                 {otlp_span("chain_span_id", "root_span_id", "'chain'", 1, "call_started_us - 1000", "''")}
             from calls where attempt_no = 0 and chain_span_id is not null
             union all
             select
-                dt, line_key, service, environment_written, team_sent, legacy_otel,
+                line_key, service, environment_written, team_sent, legacy_otel,
                 1, call_index, attempt_no,
                 {otlp_span("printf('%016x', h(call_index, attempt_no, 46))",
                            "coalesce(chain_span_id, root_span_id)",
@@ -806,7 +809,7 @@ def write_otlp(con: duckdb.DuckDBPyConnection, out: Path, calls_per_day: float,
         ),
         scopes as (
             select
-                dt, line_key, service, environment_written, team_sent, legacy_otel, scope_order,
+                line_key, service, environment_written, team_sent, legacy_otel, scope_order,
                 '{{"scope":{{"name":"'
                 || case when scope_order = 0 then 'opentelemetry.instrumentation.fastapi'
                     when legacy_otel then 'opentelemetry.instrumentation.langchain'
@@ -814,39 +817,39 @@ def write_otlp(con: duckdb.DuckDBPyConnection, out: Path, calls_per_day: float,
                 || '"}},"spans":[' || string_agg(span_json, ',' order by call_index, span_order)
                 || ']}}' as scope_json
             from spans
-            group by dt, line_key, service, environment_written, team_sent, legacy_otel, scope_order
+            group by line_key, service, environment_written, team_sent, legacy_otel, scope_order
         ),
         resources as (
             select
-                dt, line_key,
+                line_key,
                 concat_ws('/', service, environment_written, team_sent) as resource_key,
                 '{{"resource":{{"attributes":[' || ltrim({resource_attributes}, ',')
                 || ']}},"scopeSpans":[' || string_agg(scope_json, ',' order by scope_order)
                 || ']}}' as resource_json
             from scopes
-            group by dt, line_key, service, environment_written, team_sent, legacy_otel
+            group by line_key, service, environment_written, team_sent, legacy_otel
         ),
         lines as (
             select
-                dt, line_key,
+                line_key,
                 {parts_expression(lines_per_day, max(1, rows_per_file // calls_per_line), "line_key, 0, 49")}
                     as part,
                 '{{"resourceSpans":[' || string_agg(resource_json, ',' order by resource_key)
                 || ']}}' as line
             from resources
-            group by dt, line_key
+            group by line_key
         ),
         written as (
-            select dt, part, line_key, 0 as copy_no, line from lines
+            select part, line_key, 0 as copy_no, line from lines
             union all
-            select dt, part, line_key, 1, line from lines
+            select part, line_key, 1, line from lines
             where u(line_key, 0, 47) < {shares.duplicate}
             union all
-            select dt, part, line_key, 2, left(line, length(line) // 2) from lines
+            select part, line_key, 2, left(line, length(line) // 2) from lines
             where u(line_key, 0, 48) < {shares.malformed * calls_per_line}
         )
-        select dt, part, line from written order by dt, part, line_key, copy_no
-    """, out / "traces/otlp", "jsonl")
+        select part, line from written order by part, line_key, copy_no
+    """, out / "traces/otlp", TEXT_LINES)
     lines, duplicated, malformed = con.execute(f"""
         select count(*), count(*) filter (where u(line_key, 0, 47) < {shares.duplicate}),
             count(*) filter (where u(line_key, 0, 48) < {shares.malformed * calls_per_line})
@@ -894,11 +897,11 @@ def write_litellm(con: duckdb.DuckDBPyConnection, out: Path, rows_per_day: float
         || service || '"]' || {json_member("team_id", "'team-' || team_sent")}
         || ',"status":"' || status || '","messages":{{}},"response":{{}}}}'
     """
-    copy_lines(con, f"""
+    write_by_day(con, f"""
         with
         attempt_rows as (
-            select *, strftime(usage_date, '%Y-%m-%d') as dt, {part} as part
-            from attempt_details
+            select *, {part} as part
+            from day_attempts
             where source = 'litellm'
         ),
         rows as (
@@ -919,14 +922,14 @@ def write_litellm(con: duckdb.DuckDBPyConnection, out: Path, rows_per_day: float
                 'success', 'True', input_tokens, output_tokens, '{{}}', '0.0'
             from attempt_rows where has_cache_hit
         ),
-        lines as (select dt, part, call_index, attempt_no, is_duplicated, {row} as line from rows),
+        lines as (select part, call_index, attempt_no, is_duplicated, {row} as line from rows),
         written as (
             select *, 0 as copy_no from lines
             union all
             select *, 1 from lines where is_duplicated
         )
-        select dt, part, line from written order by dt, part, call_index, attempt_no, line, copy_no
-    """, out / "logs/litellm", "jsonl")
+        select part, line from written order by part, call_index, attempt_no, line, copy_no
+    """, out / "logs/litellm", TEXT_LINES)
 
 
 # ---------------------------------------------------------------- truth
@@ -1024,7 +1027,7 @@ def generate(out: Path, calls: int, days: int, start: date, mix: dict[str, float
             write_otlp(con, out, per_day["otlp"], otlp_calls_per_line, rows_per_file, shares))
     manifest = {
         "calls": calls, "days": days, "start": start.isoformat(), "seed": seed,
-        "mix": {s: share[s] for s in SOURCES if share[s]},
+        "mix": {s: round(share[s], 4) for s in SOURCES if share[s]},
         "models": [m.reported for m in models],
         "models_left_out": dropped,
         "sources": counts,
