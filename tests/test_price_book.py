@@ -253,7 +253,8 @@ def test_seed_tests_fail_the_build_on_a_broken_price_book(tmp_path: Path) -> Non
     seeds = ["llm_prices", "llm_providers", "llm_provider_aliases", "llm_model_aliases"]
     for command in (["seed", "--select", *seeds], ["run", "--select", "int_llm_price_windows"]):
         assert run_dbt_in(project, tmp_path, *command, "--quiet").returncode == 0, command
-    result = run_dbt_in(project, tmp_path, "test", "--quiet", "--select", *seeds, "int_llm_price_windows")
+    result = run_dbt_in(project, tmp_path, "test", "--quiet", "--indirect-selection", "cautious",
+                        "--select", *seeds, "int_llm_price_windows")
     assert result.returncode == 1, result.stdout
     run_results = json.loads((tmp_path / "dbt_target/run_results.json").read_text(encoding="utf-8"))
     statuses = {r["unique_id"].split(".")[2]: r["status"] for r in run_results["results"]
