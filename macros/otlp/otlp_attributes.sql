@@ -41,6 +41,7 @@
             "gen_ai.usage.input_tokens.cache_write",
             "llm.token_count.prompt_details.cache_write", "llm.cache_write_tokens",
         ],
+        "cache_write_1h_tokens_text": ["llm.cache_write_1h_tokens"],
         "reasoning_tokens_text": [
             "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
             "llm.usage.reasoning_tokens", "llm.token_count.completion_details.reasoning",

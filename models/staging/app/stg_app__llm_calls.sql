@@ -28,6 +28,7 @@
     "output_tokens_text": '$."llm.output_tokens"',
     "cache_read_tokens_text": '$."llm.cache_read_tokens"',
     "cache_write_tokens_text": '$."llm.cache_write_tokens"',
+    "cache_write_1h_tokens_text": '$."llm.cache_write_1h_tokens"',
     "reasoning_tokens_text": '$."llm.reasoning_tokens"',
     "service_tier_raw": '$."llm.service_tier"',
     "aws_account_id": '$."aws.account_id"',
