@@ -6,7 +6,7 @@
 
 `run` generates a corpus (scripts/generate_corpus.py) of DAYS days plus one
 more day, then measures, each in its own process tree (wall time, peak RSS,
-1-minute load average before and after):
+CPU time, 1-minute load average before and after):
   full       `dbt build` over the DAYS days into a fresh DuckDB file;
   baseline   scripts/benchmark_baseline.sql over the same files;
   peer       (with --peer-python) scripts/benchmark_peer.py, app logs priced with
@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shlex
 import shutil
 import subprocess
@@ -65,6 +66,7 @@ QUARANTINE_SOURCES = {"app_logs": ("app_jsonl", "app_csv"), "otlp_traces": ("otl
 class Measurement:
     step: str
     seconds: float
+    cpu_seconds: float  # user + system time of the process tree: less sensitive to load
     peak_rss_mib: float
     load_before: float
     load_after: float
@@ -127,17 +129,21 @@ def measure(step: str, command: Sequence[str], log_path: Path,
             env: Mapping[str, str] | None = None) -> Measurement:
     """Run a command to completion, with its wall time and peak memory."""
     load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(list(command), stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, **(env or {})}, cwd=PROJECT_ROOT)
         peak = PeakMemory(process.pid)
         exit_code = process.wait()
-    result = Measurement(step, round(time.monotonic() - started, 2), round(peak.stop()),
+    seconds = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    result = Measurement(step, round(seconds, 2), round(cpu_seconds, 2), round(peak.stop()),
                          round(load_before, 2), round(os.getloadavg()[0], 2), exit_code,
                          str(log_path))
-    print(f"{step}: {result.seconds} s, peak {result.peak_rss_mib} MiB, load "
-          f"{result.load_before}->{result.load_after}, exit {exit_code}", flush=True)
+    print(f"{step}: {result.seconds} s (cpu {result.cpu_seconds} s), peak {result.peak_rss_mib} "
+          f"MiB, load {result.load_before}->{result.load_after}, exit {exit_code}", flush=True)
     return result
 
 
@@ -337,8 +343,10 @@ def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int
 
     if full.exit_code == 0 and baseline.exit_code == 0:
         results["full_over_baseline"] = round(full.seconds / baseline.seconds, 2)
+        results["full_over_baseline_cpu"] = round(full.cpu_seconds / baseline.cpu_seconds, 2)
     if full.exit_code == 0 and nightly.exit_code == 0:
         results["nightly_over_full"] = round(nightly.seconds / full.seconds, 2)
+        results["nightly_over_full_cpu"] = round(nightly.cpu_seconds / full.cpu_seconds, 2)
     results["ok"] = all(s["exit_code"] == 0 for s in steps.values()) and \
         len(checks) >= 5 and all(c["ok"] for c in checks.values())
     (work / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
