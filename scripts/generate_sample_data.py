@@ -1,10 +1,11 @@
 """Write the bundled sample exports under data/sample/ (deterministic).
 
 Four days of traffic from four owned services and one unowned service, two
-environments, several providers and models, in both supported telemetry
-sources: app logs (JSONL and CSV) and OTLP traces. On purpose it also holds a
-call without any team, a model missing from the price book, an exact
-duplicate span, a failed attempt without usage and a malformed log line.
+environments, several providers and models, in two telemetry sources: app logs (JSONL and CSV)
+and OTLP traces. On purpose it also holds calls without any team, a little
+usage of a model missing from the price book (below the unpriced-share
+warning, so the sample's nightly run is clean), an exact duplicate span and
+a failed attempt without usage.
 
     python scripts/generate_sample_data.py [output_dir]
 """
@@ -143,6 +144,8 @@ def generate(output_dir: Path) -> None:
                 at = date + timedelta(seconds=rng.randint(0, 86_399))
                 environment = workload.environments[call % len(workload.environments)]
                 tokens = usage(rng)
+                if workload.model == "gpt-9-preview":
+                    tokens = {bucket: count // 8 for bucket, count in tokens.items()}
                 if workload.service == "checkout-api":
                     traces.append(otlp_line(workload, at, environment, tokens, rng))
                 else:
@@ -152,22 +155,21 @@ def generate(output_dir: Path) -> None:
         traces.append(otlp_line(checkout, date + timedelta(hours=9), "production", None, rng))
         traces.append(traces[0])  # the same export batch delivered twice
         day_path = f"{date:%Y/%m/%d}"
-        write_app_logs(output_dir / "logs/app" / day_path, app_rows, with_bad_line=day == 0)
+        write_app_logs(output_dir / "logs/app" / day_path, app_rows)
         write_lines(output_dir / "traces/otlp" / day_path / "traces.jsonl", traces)
 
 
-def write_lines(path: Path, records: list[dict[str, Any]], extra: str = "") -> None:
+def write_lines(path: Path, records: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(json.dumps(record, separators=(",", ":")) + "\n" for record in records)
-    path.write_text(text + extra, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
-def write_app_logs(folder: Path, rows: list[dict[str, Any]], with_bad_line: bool) -> None:
+def write_app_logs(folder: Path, rows: list[dict[str, Any]]) -> None:
     """JSONL for the LLM services, CSV for the batch indexer (both are read)."""
     csv_rows = [row for row in rows if row["service.name"] == "doc-indexer"]
     json_rows = [row for row in rows if row["service.name"] != "doc-indexer"]
-    bad_line = '{"timestamp": "2026-11-20T10:00:00Z", "llm.provider": "openai", "llm.model"\n'
-    write_lines(folder / "calls.jsonl", json_rows, bad_line if with_bad_line else "")
+    write_lines(folder / "calls.jsonl", json_rows)
     columns = sorted({key for row in csv_rows for key in row})
     with (folder / "batch_calls.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)

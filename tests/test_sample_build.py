@@ -137,8 +137,8 @@ def test_team_costs_match_an_independent_computation(sample_warehouse: Warehouse
 
 def test_nothing_is_lost(sample_warehouse: Warehouse) -> None:
     assert sample_warehouse.rows(
-        "select quarantine_reason, count(*) from fct_llm_quarantined_records group by 1"
-    ) == [("malformed_json", 1)]
+        "select record_outcome, record_count from fct_telemetry_record_accounting order by all"
+    ) == [("billed", 148), ("exact_duplicate", 4), ("failed_attempt", 4), ("non_llm_span", 60)]
     unpriced = sample_warehouse.rows(
         "select model, count(*), bool_and(cost_usd is null) from fct_llm_calls where not is_priced group by 1"
     )
