@@ -95,7 +95,8 @@ def build_sample(raw_dir: Path, workdir: Path) -> Path:
 
     warehouse = workdir / "sample.duckdb"
     os.environ.update({"LLM_COST_RAW_DIR": str(raw_dir), "LLM_COST_DUCKDB_PATH": str(warehouse)})
-    exit_code = run_dbt(["build", "--quiet", "--select", "+fct_llm_calls", "--indirect-selection", "cautious",
+    exit_code = run_dbt(["build", "--quiet", "--select", "+fct_llm_calls",
+                         "--indirect-selection", "cautious",
                          "--target-path", str(workdir / "dbt_target")])
     if exit_code != 0:
         raise SystemExit(f"dbt build of the sample failed ({exit_code})")
