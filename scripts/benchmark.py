@@ -217,16 +217,23 @@ def peer_totals(peer_csv: Path, truth_csv: Path) -> dict[str, str]:
             "truth_cost_usd": str(truth[2])}
 
 
-def slowest_nodes(target: Path, count: int = 8) -> list[dict[str, Any]]:
-    results = json.loads((target / "run_results.json").read_text())["results"]
+def node_timings(run_results: Path, count: int = 8) -> dict[str, Any]:
+    """The slowest nodes of a build and the summed node time per resource type."""
+    results = json.loads(run_results.read_text())["results"]
     ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)
-    return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 2),
-             "status": r["status"]} for r in ranked[:count]]
+    by_type: dict[str, float] = defaultdict(float)
+    for result in results:
+        by_type[result["unique_id"].split(".")[0]] += result["execution_time"]
+    return {
+        "slowest_nodes": [{"node": r["unique_id"], "seconds": round(r["execution_time"], 2),
+                           "status": r["status"]} for r in ranked[:count]],
+        "seconds_by_resource_type": {k: round(v, 1) for k, v in sorted(by_type.items())},
+    }
 
 
-def explain_slowest_model(database: Path, target: Path, output: Path) -> str:
+def explain_slowest_model(database: Path, run_results: Path, output: Path) -> str:
     """EXPLAIN ANALYZE of the slowest model's compiled SQL, written to `output`."""
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads(run_results.read_text())["results"]
     models = [r for r in results if r["unique_id"].startswith("model.")]
     slowest = max(models, key=lambda r: r["execution_time"])
     con = duckdb.connect(str(database), config={
@@ -266,14 +273,20 @@ def generate(work: Path, calls: int, days: int, start: date, mix: str, seed: int
     ], work / "generate.log")
 
 
-def dbt_build(step: str, work: Path, dbt_args: Sequence[str]) -> Measurement:
-    return measure(step, [
+def dbt_build(step: str, work: Path, dbt_args: Sequence[str]) -> dict[str, Any]:
+    """`dbt build` measured; its run_results.json is kept as WORK/run_results-STEP.json."""
+    measured = measure(step, [
         sys.executable, str(SCRIPTS / "run_dbt.py"), "build", "--target-path", str(work / "target"),
         *dbt_args,
     ], work / f"{step}.log", env={
         "LLM_COST_RAW_DIR": str(work / "raw"),
         "LLM_COST_DUCKDB_PATH": str(work / "warehouse.duckdb"),
     })
+    produced, kept = work / "target" / "run_results.json", work / f"run_results-{step}.json"
+    if not produced.exists():
+        return asdict(measured)
+    shutil.copyfile(produced, kept)
+    return {**asdict(measured), **node_timings(kept), "run_results": str(kept)}
 
 
 def manifest(work: Path) -> dict[str, Any]:
@@ -301,17 +314,16 @@ def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int
         raise SystemExit(f"corpus generation failed, see {work}/generate.log")
     history_truth = [work / "truth" / "daily.csv"]
 
-    full = dbt_build("full", work, dbt_args)
-    steps["full"] = {**asdict(full), "slowest_nodes": slowest_nodes(work / "target")}
-    if full.exit_code == 0:
+    full = steps["full"] = dbt_build("full", work, dbt_args)
+    if full["exit_code"] == 0:
         checks["full"] = compare_with_truth(work / "warehouse.duckdb", "fct_llm_cost_daily",
                                             history_truth)
         checks["full_quarantine"] = compare_quarantine(work / "warehouse.duckdb", [manifest(work)])
         if explain:
             explain_path = work / "explain_analyze.txt"
-            steps["full"]["explained_model"] = explain_slowest_model(
-                work / "warehouse.duckdb", work / "target", explain_path)
-            steps["full"]["explain_analyze"] = str(explain_path)
+            full["explained_model"] = explain_slowest_model(
+                work / "warehouse.duckdb", Path(full["run_results"]), explain_path)
+            full["explain_analyze"] = str(explain_path)
 
     baseline = measure("baseline", [
         sys.executable, str(Path(__file__).resolve()), "baseline", str(work / "raw"),
@@ -332,21 +344,20 @@ def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int
         results["peer_totals"] = f"skipped: genai_prices not importable by {peer_python}"
 
     shutil.copytree(extra / "raw", work / "raw", dirs_exist_ok=True)
-    nightly = dbt_build("nightly", work, dbt_args)
-    steps["nightly"] = {**asdict(nightly), "slowest_nodes": slowest_nodes(work / "target")}
-    if nightly.exit_code == 0:
+    nightly = steps["nightly"] = dbt_build("nightly", work, dbt_args)
+    if nightly["exit_code"] == 0:
         checks["nightly"] = compare_with_truth(
             work / "warehouse.duckdb", "fct_llm_cost_daily",
             [*history_truth, extra / "truth" / "daily.csv"])
         checks["nightly_quarantine"] = compare_quarantine(
             work / "warehouse.duckdb", [manifest(work), manifest(extra)])
 
-    if full.exit_code == 0 and baseline.exit_code == 0:
-        results["full_over_baseline"] = round(full.seconds / baseline.seconds, 2)
-        results["full_over_baseline_cpu"] = round(full.cpu_seconds / baseline.cpu_seconds, 2)
-    if full.exit_code == 0 and nightly.exit_code == 0:
-        results["nightly_over_full"] = round(nightly.seconds / full.seconds, 2)
-        results["nightly_over_full_cpu"] = round(nightly.cpu_seconds / full.cpu_seconds, 2)
+    if full["exit_code"] == 0 and baseline.exit_code == 0:
+        results["full_over_baseline"] = round(full["seconds"] / baseline.seconds, 2)
+        results["full_over_baseline_cpu"] = round(full["cpu_seconds"] / baseline.cpu_seconds, 2)
+    if full["exit_code"] == 0 and nightly["exit_code"] == 0:
+        results["nightly_over_full"] = round(nightly["seconds"] / full["seconds"], 2)
+        results["nightly_over_full_cpu"] = round(nightly["cpu_seconds"] / full["cpu_seconds"], 2)
     results["ok"] = all(s["exit_code"] == 0 for s in steps.values()) and \
         len(checks) >= 5 and all(c["ok"] for c in checks.values())
     (work / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
