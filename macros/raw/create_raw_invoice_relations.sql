@@ -155,17 +155,7 @@
         {% endif %}
         {% if csv_globs %}{% do selects.append(raw_csv_select(csv_globs)) %}{% endif %}
         {% if parquet_globs %}{% do selects.append(raw_parquet_select(parquet_globs)) %}{% endif %}
-        {% if not selects %}
-            {% do selects.append(
-                "select null::varchar as source_file, null::varchar as source_format,"
-                ~ " null::varchar as record_text, null::timestamptz as file_modified_at"
-                ~ " where false"
-            ) %}
-        {% endif %}
-        {% do statements.append(
-            "create or replace view raw." ~ relation_name ~ " as "
-            ~ (selects | join(" union all by name "))
-        ) %}
+        {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}
 {% endmacro %}

@@ -102,6 +102,21 @@
 {% endmacro %}
 
 
+{#
+    `create or replace view raw.<relation_name>` over the union (by column
+    name) of `selects`, or an empty relation of the raw columns when no file
+    matched.
+#}
+{% macro raw_view_statement(relation_name, selects) %}
+    {% set body = selects if selects else [
+        "select null::varchar as source_file, null::varchar as source_format,"
+        ~ " null::varchar as record_text, null::timestamptz as file_modified_at"
+        ~ " where false"
+    ] %}
+    {{ return("create or replace view raw." ~ relation_name ~ " as " ~ (body | join(" union all by name "))) }}
+{% endmacro %}
+
+
 {% macro create_raw_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
     {% set statements = ["create schema if not exists raw"] %}
@@ -111,17 +126,7 @@
         {% set csv_globs = matching_globs(layout.folder, layout.csv) %}
         {% if jsonl_globs %}{% do selects.append(raw_jsonl_select(jsonl_globs)) %}{% endif %}
         {% if csv_globs %}{% do selects.append(raw_csv_select(csv_globs)) %}{% endif %}
-        {% if not selects %}
-            {% do selects.append(
-                "select null::varchar as source_file, null::varchar as source_format,"
-                ~ " null::varchar as record_text, null::timestamptz as file_modified_at"
-                ~ " where false"
-            ) %}
-        {% endif %}
-        {% do statements.append(
-            "create or replace view raw." ~ relation_name ~ " as "
-            ~ (selects | join(" union all "))
-        ) %}
+        {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}
 {% endmacro %}
