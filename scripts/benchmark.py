@@ -231,13 +231,17 @@ def node_timings(run_results: Path, count: int = 8) -> dict[str, Any]:
     }
 
 
+def profile_settings() -> dict[str, Any]:
+    """The DuckDB settings of the dbt profile (profiles/profiles.yml) that bear on speed."""
+    return {"threads": 2, "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", "4GB")}
+
+
 def explain_slowest_model(database: Path, run_results: Path, output: Path) -> str:
     """EXPLAIN ANALYZE of the slowest model's compiled SQL, written to `output`."""
     results = json.loads(run_results.read_text())["results"]
     models = [r for r in results if r["unique_id"].startswith("model.")]
     slowest = max(models, key=lambda r: r["execution_time"])
-    con = duckdb.connect(str(database), config={
-        "threads": 2, "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", "4GB")})
+    con = duckdb.connect(str(database), config=profile_settings())
     try:
         plan = con.execute("explain analyze " + slowest["compiled_code"]).fetchall()
     finally:
@@ -252,8 +256,7 @@ def explain_slowest_model(database: Path, run_results: Path, output: Path) -> st
 def run_baseline(raw_dir: Path, database: Path) -> None:
     """Run scripts/benchmark_baseline.sql over raw_dir into table baseline_cost_daily."""
     database.unlink(missing_ok=True)
-    con = duckdb.connect(str(database), config={
-        "threads": 2, "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", "4GB")})
+    con = duckdb.connect(str(database), config=profile_settings())
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set variable raw_dir = $raw_dir", {"raw_dir": str(raw_dir.resolve())})
