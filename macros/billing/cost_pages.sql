@@ -15,7 +15,7 @@
     identified_pages as (
 
         select
-            {{ raw_record_id('source_file', 'record_text') }} as record_id,
+            {{ raw_record_id('source_file', 'md5(record_text)') }} as record_id,
             source_file,
             file_modified_at,
             record_text,

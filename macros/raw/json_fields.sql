@@ -47,18 +47,27 @@ records as (
 
 ),
 
+hashed as (
+
+    select
+        *,
+        md5(record_text) as record_hash
+    from records
+
+),
+
 identified as (
 
     select
-        {{ raw_record_id('source_file', 'record_text') }} as record_id,
+        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
         source_file,
         source_format,
         file_modified_at,
         {{ load_columns() }},
-        md5(record_text) as record_hash,
+        record_hash,
         {{ json_object_check('record_text') }} as is_valid_json,
         record_text
-    from records
+    from hashed
 
 ),
 

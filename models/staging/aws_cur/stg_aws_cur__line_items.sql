@@ -59,7 +59,7 @@ records as (
 identified as (
 
     select
-        {{ raw_record_id('source_file', 'record_text') }} as record_id,
+        {{ raw_record_id('source_file', 'md5(record_text)') }} as record_id,
         source_file,
         source_format,
         file_modified_at,
