@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, otlp_span, otlp_traces_data, write_jsonl
 
 PROJECT_PARTS = ["dbt_project.yml", "models", "macros", "seeds", "data-tests", "profiles", "scripts"]
 FIRST_DAY = datetime(2026, 3, 1, tzinfo=UTC)
@@ -115,7 +115,9 @@ def write_file(project: Project, relative: str, records: list[dict[str, Any]]) -
 def marts(project: Project) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "calls": project.rows(
-            "select * exclude (call_id) from fct_llm_calls order by source_file, source_record_id"),
+            # computed_at says which run computed the row: the rest must not depend on it
+            "select * exclude (call_id, computed_at) from fct_llm_calls"
+            " order by source_file, source_record_id"),
         "daily": project.rows("select * from fct_llm_cost_daily order by all"),
         "quarantine": project.rows("select * exclude (record_id) from fct_llm_quarantined_records order by all"),
         "accounting": project.rows(
@@ -154,6 +156,46 @@ def test_nightly_runs_in_any_order_equal_one_full_rebuild(tmp_path: Path) -> Non
     assert full.rows(
         "select record_outcome, record_count from fct_telemetry_record_accounting order by 1"
     ) == [("billed", 11), ("exact_duplicate", 2)]
+
+
+def test_late_context_and_a_closer_source_reach_an_earlier_call(tmp_path: Path) -> None:
+    """Night 1 bills an OTLP LLM span that has no owner. Night 2 brings, in new
+    files, its SERVER parent span (team and route) and the LiteLLM record of the
+    same provider call: the call is now billed once, from LiteLLM, with the
+    span's context, and night 1's row is gone, exactly as a full rebuild."""
+    trace, parent = "44444444444444444444444444444444", "00000000000000e0"
+    start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
+    llm_span = otlp_span(trace, "00000000000000e1", parent, 3, start + 1_000_000, {
+        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.response.id": "chatcmpl-LATE", "gen_ai.usage.input_tokens": 1_000_000,
+        "gen_ai.usage.output_tokens": 100_000,
+    })
+    server_span = otlp_span(trace, parent, "", 2, start, {"http.route": "/v1/answer"})
+    litellm = {
+        "request_id": "chatcmpl-LATE", "call_type": "acompletion", "status": "success",
+        "prompt_tokens": 1_000_000, "completion_tokens": 100_000, "total_tokens": 1_100_000,
+        "startTime": (FIRST_DAY + timedelta(hours=12)).isoformat(), "model": "gpt-4o-mini",
+        "custom_llm_provider": "openai", "cache_hit": "False", "metadata": {},
+    }
+    raw = tmp_path / "raw"
+    incremental = copy_project(tmp_path / "incremental", raw=raw)
+    write_jsonl(raw / "traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])
+    assert incremental.nightly() == 0
+    assert incremental.rows("select source_system, team, route from fct_llm_calls") == [
+        ("otlp_traces", "unattributed", "unknown")]
+
+    write_jsonl(raw / "traces/otlp/d1/server.jsonl",
+                [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])])
+    write_jsonl(raw / "logs/litellm/d1/spend.jsonl", [litellm])
+    assert incremental.nightly() == 0
+    full = copy_project(tmp_path / "full", raw=raw)
+    assert full.nightly() == 0
+
+    assert marts(incremental) == marts(full)
+    # 1M x 0.15 + 0.1M x 0.60 = 0.21, once
+    assert incremental.rows(
+        "select source_system, team, attribution_rule, route, cost_usd from fct_llm_calls"
+    ) == [("litellm_spend_logs", "search", "matched_otlp_traces", "/v1/answer", Decimal("0.21"))]
 
 
 def test_rerunning_a_night_changes_nothing(project: Project) -> None:

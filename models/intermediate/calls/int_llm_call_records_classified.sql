@@ -10,12 +10,102 @@
     share a logical group (OTLP: trace + parent span; app logs: request_id;
     LiteLLM: trace id, else request id; Bedrock: request id) and a new logical
     request starts after each attempt that carried usage.
+
+    The windows run over the few key columns of each record (`record_keys`)
+    and the verdict is joined back to the full record once at the end: windows
+    over full-width rows spilled gigabytes to disk at 10M records.
+
+    Incremental, file by file, around the days that changed: records that
+    share a key (duplicates, the same call in two sources, the attempts of
+    one request) are assumed to lie within `call_key_lookback_days` of each
+    other. A night reclassifies every file with a record within that many
+    days of a day whose records changed, reading the records within that
+    many days around them as context for the windows (macros/incremental/).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+{%- set lookback_days = var('call_key_lookback_days') | int -%}
 with
 
-records as (
+validated as (
 
     select * from {{ ref('int_llm_call_records_validated') }}
+
+),
+
+{% if is_incremental() %}
+changed_files as (
+
+    select distinct source_file from validated
+    where {{ is_newer_than_this('validated_at', 'classified_at') }}
+
+),
+
+changed_days as (
+
+    {#- the days of the changed files' records, as they are now and as they were -#}
+    select cast(called_at as date) as call_date from validated
+    where source_file in (select changed_files.source_file from changed_files)
+    union
+    select cast(called_at as date) as call_date from {{ this }}
+    where source_file in (select changed_files.source_file from changed_files)
+
+),
+
+affected_days as (
+
+    select distinct changed_days.call_date + cast(day_offsets.day_offset as integer) as call_date
+    from changed_days
+    cross join range(-{{ lookback_days }}, {{ lookback_days }} + 1) as day_offsets (day_offset)
+    where changed_days.call_date is not null
+
+),
+
+files_to_classify as (
+
+    select source_file from changed_files
+    union
+    select validated.source_file from validated
+    semi join affected_days
+        on cast(validated.called_at as date) = affected_days.call_date
+
+),
+
+context_days as (
+
+    {#- the records that can share a key with a record being classified -#}
+    select distinct
+        cast(validated.called_at as date) + cast(day_offsets.day_offset as integer) as call_date
+    from validated
+    cross join range(-{{ lookback_days }}, {{ lookback_days }} + 1) as day_offsets (day_offset)
+    where
+        validated.source_file in (select files_to_classify.source_file from files_to_classify)
+        and validated.called_at is not null
+
+),
+
+{% endif %}
+records as (
+
+    select
+        *,
+        {% if is_incremental() -%}
+            source_file in (select files_to_classify.source_file from files_to_classify)
+        {%- else -%}
+            true
+        {%- endif %} as is_to_classify
+    from validated
+    {% if is_incremental() -%}
+        where
+            source_file in (select files_to_classify.source_file from files_to_classify)
+            or cast(called_at as date) in (select context_days.call_date from context_days)
+    {%- endif %}
 
 ),
 
@@ -35,31 +125,48 @@ source_ranks as (
 
 ),
 
-exact_duplicates_marked as (
+record_keys as (
 
     select
-        records.*,
+        records.record_id,
+        records.source_system,
         source_ranks.source_rank,
-        row_number() over (
-            partition by records.dedup_key order by records.record_id
-        ) > 1 as is_exact_duplicate
+        records.dedup_key,
+        records.provider,
+        records.provider_request_id,
+        records.logical_group_key,
+        records.called_at,
+        records.record_outcome as validated_outcome
     from records
     inner join source_ranks
         on records.source_system = source_ranks.source_system
 
 ),
 
-cross_source_duplicates_marked as (
+exact_duplicates_marked as (
 
     select
         *,
+        row_number() over (
+            partition by dedup_key order by record_id
+        ) > 1 as is_exact_duplicate
+    from record_keys
+
+),
+
+provider_calls as (
+
+    {#- Records that can meet a record of another source: same provider call. -#}
+    select
+        record_id,
         provider || ':' || provider_request_id as provider_call_key,
         source_rank > min(source_rank) over (
             partition by provider, provider_request_id
-        ) as is_cross_source_duplicate
+        ) as is_cross_source_duplicate,
+        count(*) over (partition by provider, provider_request_id) > 1 as is_matched
     from exact_duplicates_marked
     where
-        record_outcome in ('usable', 'failed_attempt')
+        validated_outcome in ('usable', 'failed_attempt')
         and not is_exact_duplicate
         and provider_request_id is not null
 
@@ -68,50 +175,40 @@ cross_source_duplicates_marked as (
 outcomes as (
 
     select
-        exact_duplicates_marked.* replace (
-            case
-                when exact_duplicates_marked.record_outcome not in ('usable', 'failed_attempt')
-                    then exact_duplicates_marked.record_outcome
-                when exact_duplicates_marked.is_exact_duplicate then 'exact_duplicate'
-                when cross_source_duplicates_marked.is_cross_source_duplicate
-                    then 'cross_source_duplicate'
-                when exact_duplicates_marked.record_outcome = 'usable' then 'billed'
-                else exact_duplicates_marked.record_outcome
-            end as record_outcome
-        ),
-        cross_source_duplicates_marked.provider_call_key
+        exact_duplicates_marked.*,
+        case
+            when exact_duplicates_marked.validated_outcome not in ('usable', 'failed_attempt')
+                then exact_duplicates_marked.validated_outcome
+            when exact_duplicates_marked.is_exact_duplicate then 'exact_duplicate'
+            when provider_calls.is_cross_source_duplicate then 'cross_source_duplicate'
+            when exact_duplicates_marked.validated_outcome = 'usable' then 'billed'
+            else exact_duplicates_marked.validated_outcome
+        end as record_outcome,
+        case when provider_calls.is_matched then provider_calls.provider_call_key end
+            as provider_call_key
     from exact_duplicates_marked
-    left join cross_source_duplicates_marked
-        on exact_duplicates_marked.record_id = cross_source_duplicates_marked.record_id
-
-),
-
-attempts as (
-
-    select
-        record_id,
-        source_system,
-        called_at,
-        record_outcome,
-        coalesce(logical_group_key, record_id) as group_key
-    from outcomes
-    where record_outcome in ('billed', 'failed_attempt')
+    left join provider_calls
+        on exact_duplicates_marked.record_id = provider_calls.record_id
 
 ),
 
 attempts_ordered as (
 
     select
-        *,
+        record_id,
+        source_system,
+        called_at,
+        coalesce(logical_group_key, record_id) as group_key,
         coalesce(
             count(*) filter (where record_outcome = 'billed') over (
-                partition by source_system, group_key
+                partition by source_system, coalesce(logical_group_key, record_id)
                 order by called_at, record_id
                 rows between unbounded preceding and 1 preceding
             ),
             0
         ) as successful_attempts_before
-    from attempts
+    from outcomes
+    where record_outcome in ('billed', 'failed_attempt')
 
 ),
 
@@ -130,15 +227,37 @@ attempts_numbered as (
 
 ),
 
-classified as (
+verdicts as (
 
     select
-        outcomes.*,
+        outcomes.record_id,
+        outcomes.source_rank,
+        outcomes.is_exact_duplicate,
+        outcomes.provider_call_key,
+        outcomes.record_outcome,
         attempts_numbered.logical_request_id,
         attempts_numbered.attempt_number
     from outcomes
     left join attempts_numbered
         on outcomes.record_id = attempts_numbered.record_id
+
+),
+
+classified as (
+
+    select
+        records.* exclude (records.is_to_classify)
+        replace (verdicts.record_outcome as record_outcome),
+        verdicts.source_rank,
+        verdicts.is_exact_duplicate,
+        verdicts.provider_call_key,
+        verdicts.logical_request_id,
+        verdicts.attempt_number,
+        {{ processed_at() }} as classified_at
+    from records
+    inner join verdicts
+        on records.record_id = verdicts.record_id
+    where records.is_to_classify
 
 )
 

@@ -4,7 +4,11 @@
     filtered here, so every record can be accounted for downstream. Where a
     source offers several fields for one column, the choice is made here, in
     the source's own CTE.
+
+    A view: a renaming of the staged records, read once by
+    int_llm_call_records_validated.
 -#}
+{{ config(materialized='view') }}
 with
 
 app_calls as (
@@ -39,6 +43,7 @@ app_calls_conformed as (
         source_file,
         loaded_at,
         load_invocation_id,
+        loaded_at as context_loaded_at,
         is_valid_json,
         'app:' || record_hash as dedup_key,
         cast(null as varchar) as trace_id,
@@ -84,6 +89,7 @@ otlp_llm_spans_conformed as (
         source_file,
         loaded_at,
         load_invocation_id,
+        context_loaded_at,
         is_valid_json,
         'otlp:' || coalesce(trace_id || ':' || span_id, span_record_id) as dedup_key,
         trace_id,
@@ -131,6 +137,7 @@ litellm_spend_logs_conformed as (
         source_file,
         loaded_at,
         load_invocation_id,
+        loaded_at as context_loaded_at,
         is_valid_json,
         'litellm:' || coalesce(request_id, record_hash) as dedup_key,
         cast(null as varchar) as trace_id,
@@ -184,6 +191,7 @@ bedrock_invocations_conformed as (
         source_file,
         loaded_at,
         load_invocation_id,
+        loaded_at as context_loaded_at,
         is_valid_json and schema_type = 'ModelInvocationLog' as is_valid_json,
         'bedrock:' || coalesce(request_id, record_hash) as dedup_key,
         cast(null as varchar) as trace_id,

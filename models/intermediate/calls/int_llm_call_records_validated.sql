@@ -7,12 +7,41 @@
     reasoning. When the counts contradict the declared convention (cache
     larger than input, reasoning larger than output) they can only be
     exclusive, and are read so; `usage_rule` records what was applied.
+
+    Incremental, file by file: a night validates the files with a record
+    whose context was loaded since the last run (its own load; for an OTLP
+    span, the latest load of any span of its trace, which may have brought
+    an ancestor), and everything when the provider aliases or usage
+    conventions changed (macros/incremental/).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+{%- set reference_seeds = [ref('llm_provider_aliases'), ref('llm_usage_conventions')] -%}
 with
+
+all_records as (
+
+    select * from {{ ref('int_llm_call_records_unioned') }}
+
+),
 
 records as (
 
-    select * from {{ ref('int_llm_call_records_unioned') }}
+    select * from all_records
+    {% if is_incremental() -%}
+        where
+            {{ is_reference_changed(reference_version(reference_seeds)) }}
+            or source_file in (
+                select newer.source_file from all_records as newer
+                where {{ is_newer_than_this('newer.context_loaded_at', 'validated_at') }}
+            )
+    {%- endif %}
 
 ),
 
@@ -167,7 +196,9 @@ classified as (
                 and coalesce(input_tokens, 0) + coalesce(output_tokens, 0) = 0
                 then 'failed_attempt'
             else 'usable'
-        end as record_outcome
+        end as record_outcome,
+        {{ reference_version(reference_seeds) }} as reference_version,
+        {{ processed_at() }} as validated_at
     from judged
 
 )

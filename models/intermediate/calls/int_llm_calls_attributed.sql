@@ -4,7 +4,10 @@
     record of another source that saw the same call), else from the
     service-ownership seed row in effect when the call was made, else the
     explicit unattributed value. `attribution_rule` records which applied.
+
+    A view: the billed calls are stored once, in fct_llm_calls.
 -#}
+{{ config(materialized='view') }}
 with
 
 calls as (

@@ -6,7 +6,11 @@
     else the job or workflow name; and tokens are split into billable buckets
     that never count a token twice. The model id is resolved to a price key in
     the pricing area, not here.
+
+    A view, like int_llm_calls_attributed and int_llm_calls_priced: the
+    billed calls are stored once, in fct_llm_calls.
 -#}
+{{ config(materialized='view') }}
 with
 
 records as (

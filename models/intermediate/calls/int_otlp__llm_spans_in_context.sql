@@ -4,6 +4,8 @@
     team, environment, cost center, job and, preferring SERVER spans, route
     and URL path. A span is an LLM span when it names a GenAI provider or
     operation, or is an OpenInference LLM / EMBEDDING span.
+    `context_loaded_at` is the latest load of any span of its trace: when
+    that changes, the span's context may have changed too.
 -#}
 with recursive
 
@@ -41,6 +43,17 @@ llm_spans as (
         or provider_raw is not null
         or operation_name is not null
         or openinference_span_kind in ('LLM', 'EMBEDDING')
+
+),
+
+trace_loads as (
+
+    select
+        trace_id,
+        max(loaded_at) as trace_loaded_at
+    from spans
+    where trace_id is not null
+    group by trace_id
 
 ),
 
@@ -112,12 +125,15 @@ in_context as (
         ancestor_context.ancestor_cost_center,
         ancestor_context.ancestor_http_route,
         ancestor_context.ancestor_url_path,
-        ancestor_context.ancestor_job_name
+        ancestor_context.ancestor_job_name,
+        coalesce(trace_loads.trace_loaded_at, llm_spans.loaded_at) as context_loaded_at
     from llm_spans
     left join ancestor_context
         on
             llm_spans.trace_id = ancestor_context.trace_id
             and llm_spans.span_id = ancestor_context.llm_span_id
+    left join trace_loads
+        on llm_spans.trace_id = trace_loads.trace_id
 
 )
 

@@ -1,8 +1,25 @@
+{#-
+    Incremental, file by file: a night prices the billed calls of the files
+    int_llm_call_records_classified reclassified since the last run, and
+    every call when a price, alias, mapping or ownership seed changed
+    (`reference_version`; macros/incremental/).
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ files_to_price() }}{% endif %}"
+    )
+}}
+-- depends_on: {{ ref('int_llm_call_records_classified') }}
 with
 
 calls as (
 
     select * from {{ ref('int_llm_calls_priced') }}
+    where {{ files_to_price() }}
 
 ),
 
@@ -57,7 +74,9 @@ final as (
         is_priced,
         unpriced_reason,
         cast(called_at as date) as usage_date,
-        called_at
+        called_at,
+        {{ reference_version(pricing_reference_seeds()) }} as reference_version,
+        {{ processed_at() }} as computed_at
     from calls
 
 )
