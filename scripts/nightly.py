@@ -3,7 +3,10 @@
     python scripts/nightly.py [extra dbt build arguments]
 
 1. `dbt build` (in a subprocess) into the build database,
-   LLM_COST_DUCKDB_PATH, which only this job opens.
+   LLM_COST_DUCKDB_PATH, which only this job opens. Unit tests are left to
+   development and CI (`./scripts/test.sh`): they test SQL logic on fixed
+   inputs, not the night's data. dbt writes its artifacts to DBT_TARGET_PATH
+   (default: the project's `target/`).
 2. If the build succeeded, copy the marts (schema `main`) and the seeds into
    a new file and atomically rename it over the analyst database,
    LLM_COST_ANALYST_DUCKDB_PATH (default: the build path with `.analyst`
@@ -31,6 +34,7 @@ from run_dbt import PROJECT_ROOT, dbt_environment
 
 EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_BUILD_FAILED = 0, 1, 2
 PUBLISHED_SCHEMAS = ("main", "seeds")
+NIGHTLY_BUILD_ARGS = ["--exclude", "test_type:unit"]
 
 
 def analyst_path(build_path: Path, environ: dict[str, str]) -> Path:
@@ -44,10 +48,10 @@ def analyst_path(build_path: Path, environ: dict[str, str]) -> Path:
 
 def build(extra_args: list[str], environ: dict[str, str]) -> tuple[list[dict[str, object]], str | None]:
     """Run `dbt build`; returns its node results and invocation id."""
-    target_path = PROJECT_ROOT / "target"
+    target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
     subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build",
-         "--target-path", str(target_path), *extra_args],
+         "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args],
         env=environ, check=False,
     )
     results_file = target_path / "run_results.json"

@@ -46,9 +46,7 @@ class Project:
         return {**os.environ, "LLM_COST_RAW_DIR": str(self.raw), "LLM_COST_DUCKDB_PATH": str(self.database)}
 
     def nightly(self) -> int:
-        # unit tests prove SQL logic, not operations; they run in every other build
-        command = [sys.executable, str(self.root / "scripts" / "nightly.py"), "--quiet",
-                   "--exclude", "test_type:unit"]
+        command = [sys.executable, str(self.root / "scripts" / "nightly.py"), "--quiet"]
         return subprocess.run(command, env=self.environment(), capture_output=True, check=False).returncode
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
