@@ -13,6 +13,14 @@
     `<provider>/default`. Matching runs once per distinct provider, account
     and team, not per call.
 -#}
+{#- bucket -> its tokens and cost columns in fct_llm_calls (`request` has no tokens) -#}
+{%- set token_buckets = {
+    "input": {"tokens": "uncached_input_tokens", "cost": "input_cost_usd"},
+    "cache_read": {"tokens": "cache_read_tokens", "cost": "cache_read_cost_usd"},
+    "cache_write": {"tokens": "cache_write_tokens", "cost": "cache_write_cost_usd"},
+    "output": {"tokens": "output_tokens", "cost": "output_cost_usd"},
+    "request": {"tokens": none, "cost": "request_cost_usd"},
+} -%}
 with
 
 calls as (
@@ -38,34 +46,18 @@ daily_groups as (
         route,
         environment,
         model,
-        sum(uncached_input_tokens) as input_tokens,
-        sum(input_cost_usd) as input_cost_usd,
-        count(case when uncached_input_tokens > 0 then 1 end) as input_call_count,
-        sum(case when not is_priced then uncached_input_tokens end) as input_unpriced_tokens,
-        count(case when uncached_input_tokens > 0 and attempt_number > 1 then 1 end)
-            as input_retried_call_count,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_read_cost_usd) as cache_read_cost_usd,
-        count(case when cache_read_tokens > 0 then 1 end) as cache_read_call_count,
-        sum(case when not is_priced then cache_read_tokens end) as cache_read_unpriced_tokens,
-        count(case when cache_read_tokens > 0 and attempt_number > 1 then 1 end)
-            as cache_read_retried_call_count,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(cache_write_cost_usd) as cache_write_cost_usd,
-        count(case when cache_write_tokens > 0 then 1 end) as cache_write_call_count,
-        sum(case when not is_priced then cache_write_tokens end) as cache_write_unpriced_tokens,
-        count(case when cache_write_tokens > 0 and attempt_number > 1 then 1 end)
-            as cache_write_retried_call_count,
-        sum(output_tokens) as output_tokens,
-        sum(output_cost_usd) as output_cost_usd,
-        count(case when output_tokens > 0 then 1 end) as output_call_count,
-        sum(case when not is_priced then output_tokens end) as output_unpriced_tokens,
-        count(case when output_tokens > 0 and attempt_number > 1 then 1 end)
-            as output_retried_call_count,
-        sum(request_cost_usd) as request_cost_usd,
-        count(case when request_cost_usd > 0 then 1 end) as request_call_count,
-        count(case when request_cost_usd > 0 and attempt_number > 1 then 1 end)
-            as request_retried_call_count
+    {% for token_type, bucket in token_buckets.items() %}
+        {% set has_usage = (bucket.tokens or bucket.cost) ~ " > 0" %}
+        {% set unpriced_tokens = "sum(case when not is_priced then " ~ bucket.tokens ~ " end)"
+            if bucket.tokens else "0" %}
+        sum({{ bucket.tokens or 0 }}) as {{ token_type }}_tokens,
+        sum({{ bucket.cost }}) as {{ token_type }}_cost_usd,
+        count(case when {{ has_usage }} then 1 end) as {{ token_type }}_call_count,
+        {{ unpriced_tokens }} as {{ token_type }}_unpriced_tokens,
+        count(case when {{ has_usage }} and attempt_number > 1 then 1 end)
+            as {{ token_type }}_retried_call_count
+        {{ "," if not loop.last }}
+    {% endfor %}
     from calls
     group by
         usage_date,
@@ -82,90 +74,25 @@ daily_groups as (
 {# one row per token type (price-book bucket) of each daily group #}
 token_costs as (
 
-    select
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model,
-        'input' as token_type,
-        cast(input_tokens as bigint) as tokens,
-        input_cost_usd as cost_usd,
-        input_call_count as call_count,
-        cast(input_unpriced_tokens as bigint) as unpriced_tokens,
-        input_retried_call_count as retried_call_count
-    from daily_groups
-    union all
-    select
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model,
-        'cache_read' as token_type,
-        cast(cache_read_tokens as bigint) as tokens,
-        cache_read_cost_usd as cost_usd,
-        cache_read_call_count as call_count,
-        cast(cache_read_unpriced_tokens as bigint) as unpriced_tokens,
-        cache_read_retried_call_count as retried_call_count
-    from daily_groups
-    union all
-    select
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model,
-        'cache_write' as token_type,
-        cast(cache_write_tokens as bigint) as tokens,
-        cache_write_cost_usd as cost_usd,
-        cache_write_call_count as call_count,
-        cast(cache_write_unpriced_tokens as bigint) as unpriced_tokens,
-        cache_write_retried_call_count as retried_call_count
-    from daily_groups
-    union all
-    select
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model,
-        'output' as token_type,
-        cast(output_tokens as bigint) as tokens,
-        output_cost_usd as cost_usd,
-        output_call_count as call_count,
-        cast(output_unpriced_tokens as bigint) as unpriced_tokens,
-        output_retried_call_count as retried_call_count
-    from daily_groups
-    union all
-    select
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model,
-        'request' as token_type,
-        0 as tokens,
-        request_cost_usd as cost_usd,
-        request_call_count as call_count,
-        0 as unpriced_tokens,
-        request_retried_call_count as retried_call_count
-    from daily_groups
+    {% for token_type in token_buckets %}
+        select
+            usage_date,
+            provider,
+            aws_account_id,
+            team,
+            service,
+            route,
+            environment,
+            model,
+            '{{ token_type }}' as token_type,
+            cast({{ token_type }}_tokens as bigint) as tokens,
+            {{ token_type }}_cost_usd as cost_usd,
+            {{ token_type }}_call_count as call_count,
+            cast({{ token_type }}_unpriced_tokens as bigint) as unpriced_tokens,
+            {{ token_type }}_retried_call_count as retried_call_count
+        from daily_groups
+        {{ "union all" if not loop.last }}
+    {% endfor %}
 
 ),
 
