@@ -98,17 +98,41 @@
 {% endmacro %}
 
 
-{# One attribute's value from a list of struct(key, value); null when absent. #}
-{% macro otlp_attribute_lookup(attributes, key) %}
+{#
+    An attribute list (list of OTLP KeyValue) made ready for lookups, in one
+    pass: struct(keys, value_texts), the keys and the values rendered as text,
+    in list order. Each lookup is then a plain list_position over the keys
+    instead of a lambda over the whole list.
+#}
+{% macro otlp_attribute_index(attributes) %}
+    struct_pack(
+        keys := list_transform({{ attributes }}, lambda a: a.key),
+        value_texts := list_transform({{ attributes }}, lambda a: {{ otlp_any_value_text('a.value') }})
+    )
+{% endmacro %}
+
+
+{#
+    One attribute's text value from an attribute index (otlp_attribute_index);
+    null when absent. The first entry with the key counts, even when its value
+    is null. A [key, json_path] pair reads a path inside a JSON-text attribute.
+    The list_contains guard is cheaper than extracting a null element for the
+    many keys a span does not have.
+#}
+{% macro otlp_attribute_lookup(attribute_index, key) %}
+    {%- set attribute_key = "'" ~ (key if key is string else key[0]) ~ "'" -%}
+    {%- set value_text -%}
+        case
+            when list_contains({{ attribute_index }}.keys, {{ attribute_key }})
+                then {{ attribute_index }}.value_texts[list_position({{ attribute_index }}.keys, {{ attribute_key }})]
+        end
+    {%- endset -%}
     {%- if key is string -%}
-        list_filter({{ attributes }}, lambda a: a.key = '{{ key }}')[1].value
+        {{ value_text }}
     {%- else -%}
         case
-            when json_valid(list_filter({{ attributes }}, lambda a: a.key = '{{ key[0] }}')[1].value)
-                then json_extract_string(
-                    list_filter({{ attributes }}, lambda a: a.key = '{{ key[0] }}')[1].value,
-                    '{{ key[1] }}'
-                )
+            when json_valid({{ value_text }})
+                then json_extract_string({{ value_text }}, '{{ key[1] }}')
         end
     {%- endif -%}
 {% endmacro %}
@@ -147,19 +171,20 @@
 
 {#
     The part of the OTLP JSON encoding (TracesData) that we read, as a DuckDB
-    JSON structure. Unknown fields are ignored; int64 values arrive as
+    JSON structure: only the fields the staging model uses, since every
+    field costs time to convert. Unknown fields are ignored; int64 values arrive as
     decimal strings (or numbers) and are kept as text.
 #}
 {% macro otlp_traces_data_structure() %}
     {%- set attributes = '[{"key": "VARCHAR", "value": {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "DOUBLE", "boolValue": "BOOLEAN"}}]' -%}
     {{- return(
         '{"resourceSpans": [{"resource": {"attributes": ' ~ attributes ~ '},'
-        ~ ' "scopeSpans": [{"scope": {"name": "VARCHAR", "version": "VARCHAR"},'
+        ~ ' "scopeSpans": [{"scope": {"name": "VARCHAR"},'
         ~ ' "spans": [{"traceId": "VARCHAR", "spanId": "VARCHAR",'
         ~ ' "parentSpanId": "VARCHAR", "name": "VARCHAR", "kind": "VARCHAR",'
-        ~ ' "startTimeUnixNano": "VARCHAR", "endTimeUnixNano": "VARCHAR",'
+        ~ ' "startTimeUnixNano": "VARCHAR",'
         ~ ' "attributes": ' ~ attributes ~ ','
-        ~ ' "status": {"code": "VARCHAR", "message": "VARCHAR"}}]}]}]}'
+        ~ ' "status": {"code": "VARCHAR"}}]}]}]}'
     ) -}}
 {% endmacro %}
 
