@@ -61,18 +61,7 @@
             filename as source_file,
             record_text,
             row_number() over () as line_number
-        from read_csv(
-            [{{ globs | join(", ") }}],
-            columns = {'record_text': 'VARCHAR'},
-            header = false,
-            auto_detect = false,
-            delim = '\x01',
-            quote = '',
-            escape = '',
-            filename = true,
-            max_line_size = 268435456,
-            buffer_size = 536870912
-        )
+        from {{ raw_text_lines(globs) }}
     ),
 
     files as (

@@ -59,13 +59,13 @@
 {% endmacro %}
 
 
-{% macro raw_jsonl_select(globs) %}
-    select
-        lines.filename as source_file,
-        'jsonl' as source_format,
-        lines.record_text,
-        files.last_modified as file_modified_at
-    from read_csv(
+{#
+    The lines of text files as rows (filename, record_text): read_csv with a
+    delimiter, quote and escape that never occur, so each line is one value
+    and nothing in it is interpreted. Lines up to 256 MiB.
+#}
+{% macro raw_text_lines(globs) %}
+    read_csv(
         [{{ globs | join(", ") }}],
         columns = {'record_text': 'VARCHAR'},
         header = false,
@@ -76,7 +76,17 @@
         filename = true,
         max_line_size = 268435456,
         buffer_size = 536870912
-    ) as lines
+    )
+{% endmacro %}
+
+
+{% macro raw_jsonl_select(globs) %}
+    select
+        lines.filename as source_file,
+        'jsonl' as source_format,
+        lines.record_text,
+        files.last_modified as file_modified_at
+    from {{ raw_text_lines(globs) }} as lines
     left join read_blob([{{ globs | join(", ") }}]) as files
         on lines.filename = files.filename
     {#-
