@@ -30,6 +30,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import resource
 import shlex
 import shutil
@@ -235,7 +236,12 @@ def node_timings(run_results: Path, count: int = 8) -> dict[str, Any]:
 
 def profile_settings() -> dict[str, Any]:
     """The DuckDB settings of the dbt profile (profiles/profiles.yml) that bear on speed."""
-    return {"threads": 2, "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", "4GB")}
+    profile = (PROJECT_ROOT / "profiles" / "profiles.yml").read_text(encoding="utf-8")
+    default = re.search(r"env_var\('LLM_COST_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile)
+    if default is None:
+        raise SystemExit("profiles/profiles.yml: no LLM_COST_DUCKDB_MEMORY_LIMIT default found")
+    return {"threads": 2,
+            "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", default.group(1))}
 
 
 def explain_slowest_model(database: Path, run_results: Path, output: Path) -> str:
@@ -312,7 +318,7 @@ def benchmark(name: str, calls: int, days: int, start: date, mix: str, seed: int
         "name": name, "calls": calls, "days": days, "start": start.isoformat(), "mix": mix,
         "seed": seed, "dbt_args": list(dbt_args), "cpus": os.cpu_count(),
         "memory_gib": round(PAGE_SIZE * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", "4GB (profile default)"),
+        "memory_limit": profile_settings()["memory_limit"],
         "steps": {}, "checks": {},
     }
     steps, checks = results["steps"], results["checks"]

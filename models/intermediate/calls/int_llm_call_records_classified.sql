@@ -33,8 +33,9 @@
 {%- set lookback_days = var('call_key_lookback_days') | int -%}
 with
 
-validated as (
+validated as not materialized (
 
+    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('int_llm_call_records_validated') }}
 
 ),
@@ -91,24 +92,6 @@ context_days as (
 ),
 
 {% endif %}
-records as (
-
-    select
-        *,
-        {% if is_incremental() -%}
-            source_file in (select files_to_classify.source_file from files_to_classify)
-        {%- else -%}
-            true
-        {%- endif %} as is_to_classify
-    from validated
-    {% if is_incremental() -%}
-        where
-            source_file in (select files_to_classify.source_file from files_to_classify)
-            or cast(called_at as date) in (select context_days.call_date from context_days)
-    {%- endif %}
-
-),
-
 source_ranks as (
 
     {#- Closest to the vendor's meter first: it keeps its tokens on a match. -#}
@@ -127,19 +110,34 @@ source_ranks as (
 
 record_keys as (
 
+    {#- the records to classify, and on a nightly run the records around them -#}
     select
-        records.record_id,
-        records.source_system,
+        validated.record_id,
+        validated.source_system,
         source_ranks.source_rank,
-        records.dedup_key,
-        records.provider,
-        records.provider_request_id,
-        records.logical_group_key,
-        records.called_at,
-        records.record_outcome as validated_outcome
-    from records
+        validated.dedup_key,
+        validated.provider,
+        validated.provider_request_id,
+        validated.logical_group_key,
+        validated.called_at,
+        validated.record_outcome as validated_outcome,
+        {% if is_incremental() -%}
+            validated.source_file in (
+                select files_to_classify.source_file from files_to_classify
+            )
+        {%- else -%}
+            true
+        {%- endif %} as is_to_classify
+    from validated
     inner join source_ranks
-        on records.source_system = source_ranks.source_system
+        on validated.source_system = source_ranks.source_system
+    {% if is_incremental() -%}
+        where
+            validated.source_file in (select files_to_classify.source_file from files_to_classify)
+            or cast(validated.called_at as date) in (
+                select context_days.call_date from context_days
+            )
+    {%- endif %}
 
 ),
 
@@ -240,24 +238,23 @@ verdicts as (
     from outcomes
     left join attempts_numbered
         on outcomes.record_id = attempts_numbered.record_id
+    where outcomes.is_to_classify
 
 ),
 
 classified as (
 
     select
-        records.* exclude (records.is_to_classify)
-        replace (verdicts.record_outcome as record_outcome),
+        validated.* replace (verdicts.record_outcome as record_outcome),
         verdicts.source_rank,
         verdicts.is_exact_duplicate,
         verdicts.provider_call_key,
         verdicts.logical_request_id,
         verdicts.attempt_number,
         {{ processed_at() }} as classified_at
-    from records
+    from validated
     inner join verdicts
-        on records.record_id = verdicts.record_id
-    where records.is_to_classify
+        on validated.record_id = verdicts.record_id
 
 )
 

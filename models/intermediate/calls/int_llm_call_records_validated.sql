@@ -25,8 +25,9 @@
 {%- set reference_seeds = [ref('llm_provider_aliases'), ref('llm_usage_conventions')] -%}
 with
 
-all_records as (
+all_records as not materialized (
 
+    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('int_llm_call_records_unioned') }}
 
 ),

@@ -13,8 +13,9 @@
 {{ config(materialized='view') }}
 with
 
-records as (
+records as not materialized (
 
+    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('int_llm_call_records_classified') }}
 
 ),

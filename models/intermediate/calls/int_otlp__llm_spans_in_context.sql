@@ -9,8 +9,9 @@
 -#}
 with recursive
 
-spans as (
+spans as not materialized (
 
+    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('stg_otlp__spans') }}
 
 ),

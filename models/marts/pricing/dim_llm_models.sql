@@ -7,8 +7,9 @@
 -#}
 with
 
-calls as (
+calls as not materialized (
 
+    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('fct_llm_calls') }}
 
 ),
