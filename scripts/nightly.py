@@ -73,8 +73,9 @@ def publish(build_path: Path, target: Path) -> None:
     """Copy the published schemas into a fresh file, then rename it into place."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staging_file.unlink(missing_ok=True)
-    connection = duckdb.connect(str(staging_file), config={"enable_progress_bar": False})
+    connection = duckdb.connect(str(staging_file))
     try:
+        connection.execute("set enable_progress_bar = false")
         connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
         relations = connection.execute(
             "select schema_name, table_name, comment from duckdb_tables()"
