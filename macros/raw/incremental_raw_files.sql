@@ -43,6 +43,6 @@
 
 {# Load bookkeeping columns every raw-reading staging model carries. #}
 {% macro load_columns() %}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as loaded_at,
+    {{ processed_at() }} as loaded_at,
     '{{ invocation_id }}' as load_invocation_id
 {% endmacro %}

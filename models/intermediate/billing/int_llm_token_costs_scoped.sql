@@ -13,7 +13,11 @@
     `<provider>/default`. Matching runs once per distinct provider, account
     and team, not per call.
 -#}
-{#- bucket -> its tokens and cost columns in fct_llm_calls (`request` has no tokens) -#}
+{#- the grain of the daily groups, and each bucket's tokens and cost columns in
+    fct_llm_calls (`request` has no tokens) -#}
+{%- set daily_group_columns = [
+    "usage_date", "provider", "aws_account_id", "team", "service", "route", "environment", "model",
+] -%}
 {%- set token_buckets = {
     "input": {"tokens": "uncached_input_tokens", "cost": "input_cost_usd"},
     "cache_read": {"tokens": "cache_read_tokens", "cost": "cache_read_cost_usd"},
@@ -38,14 +42,7 @@ billing_scopes as (
 daily_groups as (
 
     select
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model,
+        {{ daily_group_columns | join(",\n        ") }},
     {% for token_type, bucket in token_buckets.items() %}
         {% set has_usage = (bucket.tokens or bucket.cost) ~ " > 0" %}
         {% set unpriced_tokens = "sum(case when not is_priced then " ~ bucket.tokens ~ " end)"
@@ -59,15 +56,7 @@ daily_groups as (
         {{ "," if not loop.last }}
     {% endfor %}
     from calls
-    group by
-        usage_date,
-        provider,
-        aws_account_id,
-        team,
-        service,
-        route,
-        environment,
-        model
+    group by {{ daily_group_columns | join(", ") }}
 
 ),
 
@@ -76,14 +65,7 @@ token_costs as (
 
     {% for token_type in token_buckets %}
         select
-            usage_date,
-            provider,
-            aws_account_id,
-            team,
-            service,
-            route,
-            environment,
-            model,
+            {{ daily_group_columns | join(",\n            ") }},
             '{{ token_type }}' as token_type,
             cast({{ token_type }}_tokens as bigint) as tokens,
             {{ token_type }}_cost_usd as cost_usd,
