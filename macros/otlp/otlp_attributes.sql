@@ -37,11 +37,14 @@
         ],
         "cache_write_tokens_text": [
             "gen_ai.usage.cache_creation.input_tokens",
+            "gen_ai.usage.cache_write.input_tokens",
             "gen_ai.usage.cache_creation_input_tokens",
             "gen_ai.usage.input_tokens.cache_write",
             "llm.token_count.prompt_details.cache_write", "llm.cache_write_tokens",
         ],
-        "cache_write_1h_tokens_text": ["llm.cache_write_1h_tokens"],
+        "cache_write_1h_tokens_text": [
+            "anthropic.usage.cache_creation.ephemeral_1h_input_tokens", "llm.cache_write_1h_tokens",
+        ],
         "reasoning_tokens_text": [
             "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
             "llm.usage.reasoning_tokens", "llm.token_count.completion_details.reasoning",
@@ -71,9 +74,8 @@
             "cost_center", ["metadata", "$.cost_center"],
             "traceloop.association.properties.cost_center",
         ],
-        "http_route": [
-            "http.route", ["metadata", "$.route"], "traceloop.association.properties.route",
-        ],
+        "http_route": ["http.route"],
+        "app_route": [["metadata", "$.route"], "traceloop.association.properties.route"],
         "url_path": ["url.path", "http.target"],
         "job_name": ["job.name", "traceloop.workflow.name"],
         "aws_account_id": ["aws.account_id", "cloud.account.id"],

@@ -4,6 +4,10 @@
       exact_duplicate         the same record delivered twice (same dedup_key)
       cross_source_duplicate  the same provider call seen by a source ranked
                               higher (same provider + provider request id)
+      instrumentation_duplicate  the same provider call recorded by a second
+                              span of the OTLP export (same provider +
+                              response id): an SDK's own span and an
+                              instrumentation library's, in one trace or not
       billed                  a call that cost money
     plus the outcomes decided upstream (quarantined, failed_attempt,
     proxy_cache_hit). Retries are grouped into logical requests: attempts
@@ -121,6 +125,14 @@ record_keys as (
         validated.logical_group_key,
         validated.called_at,
         validated.record_outcome as validated_outcome,
+        {#- how many usage buckets the record reports: the richer recording of a call is kept -#}
+        case when validated.input_tokens_text is not null then 1 else 0 end
+        + case when validated.output_tokens_text is not null then 1 else 0 end
+        + case when validated.cache_read_tokens_text is not null then 1 else 0 end
+        + case when validated.cache_write_tokens_text is not null then 1 else 0 end
+        + case when validated.cache_write_1h_tokens_text is not null then 1 else 0 end
+        + case when validated.reasoning_tokens_text is not null then 1 else 0 end
+            as usage_field_count,
         {% if is_incremental() -%}
             validated.source_file in (
                 select files_to_classify.source_file from files_to_classify
@@ -154,13 +166,30 @@ exact_duplicates_marked as (
 
 provider_calls as (
 
-    {#- Records that can meet a record of another source: same provider call. -#}
+    {#-
+        Records that report the same provider call (provider + request id).
+        The one kept is the record of the source nearest the vendor's meter,
+        then the one with the most usage fields, then the first by id; the
+        others are duplicates. Two spans of one OTLP export with the same
+        response id are one call recorded by two instrumentations (an SDK's
+        own span and an instrumentation library's): response ids are unique
+        per call. The other sources' request ids are not (an app log's
+        request id can cover several calls), so within them only sources
+        are compared.
+    -#}
     select
         record_id,
+        source_rank,
         provider || ':' || provider_request_id as provider_call_key,
-        source_rank > min(source_rank) over (
+        min(source_rank) over (partition by provider, provider_request_id) as kept_source_rank,
+        row_number() over (
             partition by provider, provider_request_id
-        ) as is_cross_source_duplicate,
+            order by
+                source_rank,
+                case when validated_outcome = 'usable' then 0 else 1 end,
+                usage_field_count desc,
+                record_id
+        ) as call_record_rank,
         count(*) over (partition by provider, provider_request_id) > 1 as is_matched
     from exact_duplicates_marked
     where
@@ -178,12 +207,20 @@ outcomes as (
             when exact_duplicates_marked.validated_outcome not in ('usable', 'failed_attempt')
                 then exact_duplicates_marked.validated_outcome
             when exact_duplicates_marked.is_exact_duplicate then 'exact_duplicate'
-            when provider_calls.is_cross_source_duplicate then 'cross_source_duplicate'
+            when provider_calls.source_rank > provider_calls.kept_source_rank
+                then 'cross_source_duplicate'
+            when
+                exact_duplicates_marked.source_system = 'otlp_traces'
+                and exact_duplicates_marked.validated_outcome = 'usable'
+                and provider_calls.call_record_rank > 1
+                then 'instrumentation_duplicate'
             when exact_duplicates_marked.validated_outcome = 'usable' then 'billed'
             else exact_duplicates_marked.validated_outcome
         end as record_outcome,
         case when provider_calls.is_matched then provider_calls.provider_call_key end
-            as provider_call_key
+            as provider_call_key,
+        case when provider_calls.is_matched then provider_calls.call_record_rank end
+            as call_record_rank
     from exact_duplicates_marked
     left join provider_calls
         on exact_duplicates_marked.record_id = provider_calls.record_id
@@ -232,6 +269,7 @@ verdicts as (
         outcomes.source_rank,
         outcomes.is_exact_duplicate,
         outcomes.provider_call_key,
+        outcomes.call_record_rank,
         outcomes.record_outcome,
         attempts_numbered.logical_request_id,
         attempts_numbered.attempt_number
@@ -249,6 +287,7 @@ classified as (
         verdicts.source_rank,
         verdicts.is_exact_duplicate,
         verdicts.provider_call_key,
+        verdicts.call_record_rank,
         verdicts.logical_request_id,
         verdicts.attempt_number,
         {{ processed_at() }} as classified_at

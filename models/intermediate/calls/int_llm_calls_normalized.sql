@@ -1,7 +1,8 @@
 {#-
     One row per billed LLM call. Ownership fields the billed record lacks are
-    filled from the records of other sources that saw the same provider call
-    (nearest to the vendor first); the environment is normalised; the route
+    filled from the other records of the same provider call (another
+    source's, nearest to the vendor first, or a second instrumentation's
+    span); the environment is normalised; the route
     is the `http.route` template, else a template derived from the URL path,
     else the job or workflow name; and tokens are split into billable buckets
     that never count a token twice. The model id is resolved to a price key in
@@ -37,21 +38,21 @@ matched_context as (
 
     select
         provider_call_key,
-        arg_min(team_id, source_rank) filter (where team_id is not null) as team_id,
-        arg_min(source_system, source_rank) filter (where team_id is not null)
+        arg_min(team_id, call_record_rank) filter (where team_id is not null) as team_id,
+        arg_min(source_system, call_record_rank) filter (where team_id is not null)
             as team_source_system,
-        arg_min(cost_center, source_rank) filter (where cost_center is not null) as cost_center,
-        arg_min(service_name, source_rank) filter (where service_name is not null)
+        arg_min(cost_center, call_record_rank) filter (where cost_center is not null) as cost_center,
+        arg_min(service_name, call_record_rank) filter (where service_name is not null)
             as service_name,
-        arg_min(environment_raw, source_rank) filter (where environment_raw is not null)
+        arg_min(environment_raw, call_record_rank) filter (where environment_raw is not null)
             as environment_raw,
-        arg_min(http_route, source_rank) filter (where http_route is not null) as http_route,
-        arg_min(url_path, source_rank) filter (where url_path is not null) as url_path,
-        arg_min(job_name, source_rank) filter (where job_name is not null) as job_name
+        arg_min(http_route, call_record_rank) filter (where http_route is not null) as http_route,
+        arg_min(url_path, call_record_rank) filter (where url_path is not null) as url_path,
+        arg_min(job_name, call_record_rank) filter (where job_name is not null) as job_name
     from records
     where
         provider_call_key is not null
-        and record_outcome in ('billed', 'cross_source_duplicate')
+        and record_outcome in ('billed', 'cross_source_duplicate', 'instrumentation_duplicate')
     group by provider_call_key
 
 ),

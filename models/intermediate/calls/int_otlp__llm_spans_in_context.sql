@@ -1,18 +1,39 @@
 {#-
     LLM spans (and unreadable lines) from the OTLP export, each with the
     context its ancestors in the same trace carry: the nearest ancestor's
-    team, environment, cost center, job and, preferring SERVER spans, route
-    and URL path. A span is an LLM span when it names a GenAI provider or
-    operation, or is an OpenInference LLM / EMBEDDING span.
+    team, environment, cost center, job, route and URL path. A span is an
+    LLM span when it names a GenAI provider or operation, or is an
+    OpenInference LLM / EMBEDDING span.
+
+    Which span attributes say something about *our* application: `http.route`
+    and `url.path` describe the server that handled a request, so they are
+    read from SERVER spans only (and from spans carrying the flat `llm.*`
+    keys, which the user set on purpose); on a CLIENT span they are the
+    vendor's endpoint (the Anthropic SDK's own span says `/v1/messages`).
+    A route set as an LLM-call attribute (`app_route`) counts on any span.
     `context_loaded_at` is the latest load of any span of its trace: when
     that changes, the span's context may have changed too.
 -#}
 with recursive
 
+staged_spans as (
+
+    select
+        *,
+        span_kind = 'SERVER' or usage_convention = 'flat_llm' as describes_our_server
+    from {{ ref('stg_otlp__spans') }}
+
+),
+
 spans as not materialized (
 
     {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
-    select * from {{ ref('stg_otlp__spans') }}
+    select
+        * exclude (app_route, describes_our_server) replace (
+            coalesce(case when describes_our_server then http_route end, app_route) as http_route,
+            case when describes_our_server then url_path end as url_path
+        )
+    from staged_spans
 
 ),
 
@@ -97,15 +118,10 @@ ancestor_context as (
         filter (where span_tree.environment_raw is not null) as ancestor_environment_raw,
         arg_min(span_tree.cost_center, ancestors.ancestor_depth)
         filter (where span_tree.cost_center is not null) as ancestor_cost_center,
-        coalesce(
-            arg_min(span_tree.http_route, ancestors.ancestor_depth)
-            filter (where span_tree.span_kind = 'SERVER' and span_tree.http_route is not null),
-            arg_min(span_tree.http_route, ancestors.ancestor_depth)
-            filter (where span_tree.http_route is not null)
-        ) as ancestor_http_route,
+        arg_min(span_tree.http_route, ancestors.ancestor_depth)
+        filter (where span_tree.http_route is not null) as ancestor_http_route,
         arg_min(span_tree.url_path, ancestors.ancestor_depth)
-        filter (where span_tree.span_kind = 'SERVER' and span_tree.url_path is not null)
-            as ancestor_url_path,
+        filter (where span_tree.url_path is not null) as ancestor_url_path,
         arg_min(span_tree.job_name, ancestors.ancestor_depth)
         filter (where span_tree.job_name is not null) as ancestor_job_name
     from ancestors
