@@ -86,8 +86,10 @@ def test_otlp_route_comes_from_the_server_ancestor(tmp_path: Path, build_warehou
              "gen_ai.usage.cache_read.input_tokens": 500_000,
              "gen_ai.usage.cache_creation.input_tokens": 100_000}
     llm = otlp_span(trace, "00000000000000a3", chain["spanId"], 3, start + 2, usage)
+    # a CLIENT span's http.route is the vendor's endpoint; a route set on purpose counts
     own_route = otlp_span(trace, "00000000000000a4", chain["spanId"], 3, start + 3,
-                          {**usage, "http.route": "/internal/summarise"})
+                          {**usage, "http.route": "/v1/messages",
+                           "traceloop.association.properties.route": "/internal/summarise"})
     failed = otlp_span(trace, "00000000000000a5", chain["spanId"], 3, start + 4,
                        {"gen_ai.provider.name": "anthropic", "gen_ai.request.model": "claude-sonnet-4-20250514"},
                        status={"code": 2})

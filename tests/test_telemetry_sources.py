@@ -135,13 +135,18 @@ def test_mixed_conventions_in_one_trace_file(tmp_path: Path, build_warehouse: Bu
 
 
 def test_route_template_from_a_raw_path(tmp_path: Path, build_warehouse: BuildWarehouse) -> None:
-    span = otlp_span("22222222222222222222222222222222", "00000000000000c1", "", 3, START, {
-        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
-        "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 1,
+    trace = "22222222222222222222222222222222"
+    server = otlp_span(trace, "00000000000000c0", "", 2, START, {
         "url.path": "/v2/orders/8842/items/3fa85f64-5717-4562-b3fc-2c963f66afa6?expand=all",
     })
+    # the CLIENT span's path is the vendor's endpoint, not one of ours
+    span = otlp_span(trace, "00000000000000c1", server["spanId"], 3, START, {
+        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 1,
+        "url.path": "/v1/chat/completions",
+    })
     raw = tmp_path / "raw"
-    write_jsonl(raw / "traces/otlp/t.jsonl", [otlp_traces_data({"service.name": "shop"}, [span])])
+    write_jsonl(raw / "traces/otlp/t.jsonl", [otlp_traces_data({"service.name": "shop"}, [server, span])])
     assert build_warehouse(raw).rows("select route from fct_llm_calls") == [("/v2/orders/{id}/items/{uuid}",)]
 
 
