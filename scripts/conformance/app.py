@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,11 @@ def run_request(
                         )
                     )
                 state.current = CurrentCall(spec, context, trace_id)
-                call(spec)
+                if context.worker_thread:
+                    with ThreadPoolExecutor(max_workers=1) as pool:
+                        pool.submit(call, spec).result()
+                else:
+                    call(spec)
                 state.current = None
         if not context.job_name:
             root.set_attribute("http.response.status_code", 200)

@@ -43,6 +43,8 @@ class AppContext:
     job_name: str | None = None
     team: str | None = None
     internal_span: str | None = None
+    worker_thread: bool = False
+    """The job hands its call to a worker thread without copying the trace context into it."""
 
 
 @dataclass
@@ -175,7 +177,7 @@ def build_plan(scenario: str, provider: Provider, seed: int) -> list[AppRequest]
     rng = scenario_rng(scenario, seed)
     menu = MENUS[provider]
     specs: list[tuple[str, bool, CacheKind, str, str | None]] = list(menu.required)
-    for _ in range(rng.randint(6, 10)):
+    for _ in range(rng.randint(10, 14)):
         operation = rng.choice(menu.operations)
         stream = operation in STREAMING_OPERATIONS or (
             operation == "chat" and rng.random() < 0.35
@@ -216,13 +218,15 @@ def _group_into_requests(rng: random.Random, calls: list[CallSpec]) -> list[AppR
             )
         ),
         AppRequest(AppContext(route="/api/chat", url_path="/api/chat", method="POST")),
+        AppRequest(AppContext(job_name=JOBS[1], worker_thread=True)),
     ]
     requests[1].calls.extend(calls[0:2])
     requests[0].calls.append(calls[2])
     requests[2].calls.append(calls[3])
     requests[3].calls.append(calls[4])
     requests[4].calls.append(calls[5])
-    for call in calls[6:]:
+    requests[5].calls.append(calls[6])
+    for call in calls[7:]:
         roll = rng.random()
         if roll < 0.15:
             requests.append(AppRequest(AppContext(job_name=rng.choice(JOBS)), [call]))

@@ -101,6 +101,7 @@ class Reply:
     usage: Usage | None = None
     raw_usage: dict[str, Any] | None = None
     service_tier: str | None = None
+    body_id: str | None = None
 
 
 class VendorState:
@@ -176,6 +177,7 @@ class VendorState:
             "http_status": reply.status,
             "response_id": reply.response_id,
             "request_id": reply.request_id,
+            "body_id": reply.body_id,
             "request_model": spec.model,
             "response_model": reply.response_model,
             "streaming": spec.stream,
@@ -188,6 +190,7 @@ class VendorState:
             "job_name": context.job_name,
             "team": context.team,
             "internal_span": context.internal_span,
+            "context_propagated": not context.worker_thread,
             "app_trace_id": call.app_trace_id,
             "timestamp": datetime.now(UTC)
             .isoformat(timespec="microseconds")
@@ -610,8 +613,9 @@ class BedrockVendor:
             anthropic = AnthropicVendor(state)
             reply.raw_usage = anthropic.raw_usage(usage, usage.output)
             del reply.raw_usage["service_tier"]
+            reply.body_id = "msg_bdrk_01" + state.token(ALNUM, 22)
             payload = {
-                "id": "msg_bdrk_01" + state.token(ALNUM, 22),
+                "id": reply.body_id,
                 "type": "message",
                 "role": "assistant",
                 "model": RESPONSE_MODELS["claude-haiku-4-5"],
