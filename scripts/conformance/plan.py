@@ -17,6 +17,9 @@ from typing import Literal
 Provider = Literal["openai", "anthropic", "aws_bedrock"]
 CacheKind = Literal["none", "read", "write_5m", "write_1h", "read_write_5m"]
 
+NOVA = "amazon.nova-lite-v1:0"
+CLAUDE = "anthropic.claude-haiku-4-5-20251001-v1:0"
+CLAUDE_US = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 TEAMS = ("team-search", "team-support", "team-growth", "team-platform")
 
 
@@ -92,6 +95,7 @@ MENUS: dict[Provider, ProviderMenu] = {
             ("claude-haiku-4-5", False, "write_1h", "chat", None),
             ("claude-haiku-4-5", True, "read", "chat_stream_helper", None),
             ("claude-haiku-4-5", False, "read_write_5m", "chat", None),
+            ("claude-sonnet-4-5", True, "read_write_5m", "chat", None),
         ),
         models=("claude-sonnet-4-5", "claude-haiku-4-5"),
         operations=("chat", "chat_stream_helper"),
@@ -100,33 +104,16 @@ MENUS: dict[Provider, ProviderMenu] = {
     ),
     "aws_bedrock": ProviderMenu(
         required=(
-            ("amazon.nova-lite-v1:0", False, "none", "converse", None),
-            ("amazon.nova-lite-v1:0", True, "none", "converse_stream", None),
-            ("amazon.nova-lite-v1:0", False, "read", "converse", None),
-            (
-                "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-                False,
-                "write_5m",
-                "converse",
-                None,
-            ),
-            (
-                "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-                True,
-                "read",
-                "converse_stream",
-                None,
-            ),
-            (
-                "anthropic.claude-haiku-4-5-20251001-v1:0",
-                False,
-                "none",
-                "invoke_model",
-                None,
-            ),
-            ("amazon.nova-lite-v1:0", False, "none", "invoke_model", None),
+            (NOVA, False, "none", "converse", None),
+            (NOVA, True, "none", "converse_stream", None),
+            (NOVA, False, "read", "converse", None),
+            (CLAUDE_US, False, "write_5m", "converse", None),
+            (CLAUDE_US, True, "read", "converse_stream", None),
+            (CLAUDE, False, "read", "invoke_model", None),
+            (NOVA, False, "none", "invoke_model", None),
+            (NOVA, False, "write_5m", "invoke_model", None),
         ),
-        models=("amazon.nova-lite-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        models=(NOVA, CLAUDE_US),
         operations=("converse", "converse_stream"),
         caches=("none", "read", "write_5m"),
         server_error=503,
