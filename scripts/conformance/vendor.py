@@ -15,6 +15,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -217,7 +218,7 @@ def _json(
     )
 
 
-def _sse(events: list[tuple[str | None, str]]) -> list[bytes]:
+def _sse(events: Sequence[tuple[str | None, str]]) -> list[bytes]:
     chunks = []
     for event, data in events:
         prefix = f"event: {event}\n" if event else ""
@@ -297,7 +298,7 @@ class OpenAIVendor:
             200, headers, b"", completion_id, request_id, model, usage, raw_usage, tier
         )
         if not request.get("stream"):
-            message = {
+            message: dict[str, Any] = {
                 "role": "assistant",
                 "content": "".join(text),
                 "refusal": None,
@@ -445,7 +446,12 @@ class AnthropicVendor:
                 200, {**payload, "usage": raw_usage}, headers
             )
             return reply
-        start = {**message, "content": [], "stop_reason": None, "stop_sequence": None}
+        start: dict[str, Any] = {
+            **message,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+        }
         start["usage"] = self.raw_usage(usage, 1)
         events: list[tuple[str | None, dict[str, Any]]] = [
             ("message_start", {"type": "message_start", "message": start}),
@@ -569,7 +575,7 @@ class BedrockVendor:
         if operation == "converse":
             message = {"role": "assistant", "content": [{"text": "".join(text)}]}
             reply.raw_usage = self.converse_usage(usage)
-            payload = {
+            payload: dict[str, Any] = {
                 "output": {"message": message},
                 "stopReason": "end_turn",
                 "usage": reply.raw_usage,
