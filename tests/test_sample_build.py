@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,16 +14,9 @@ from typing import Any
 import pytest
 
 from conftest import PROJECT_ROOT, Warehouse, build_into
+from independent_pricing import MILLION, in_daily_window, price_key, seed
 
 SAMPLE = PROJECT_ROOT / "data/sample"
-SEEDS = PROJECT_ROOT / "seeds"
-MILLION = Decimal(1_000_000)
-
-
-def seed(name: str) -> list[dict[str, str]]:
-    (path,) = SEEDS.glob(f"**/{name}.csv")
-    with path.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def sample_calls() -> list[dict[str, Any]]:
@@ -64,34 +56,6 @@ def sample_calls() -> list[dict[str, Any]]:
                         "llm.cache_read_tokens": attributes["gen_ai.usage.cache_read.input_tokens"],
                     }
     return list(calls.values())
-
-
-def price_key(provider: str, model_id: str, default_scope: str,
-              aliases: dict[tuple[str, str], str], priced: set[tuple[str, str]]) -> tuple[str, str]:
-    """(model, endpoint scope) for the ids the sample reports: Bedrock geo prefix and
-    version suffix, a dated snapshot, then the alias seed; the id itself when nothing fits."""
-    model_id, scope = model_id.lower(), default_scope
-    if provider == "aws_bedrock":
-        geo, _, rest = model_id.partition(".")
-        if geo in {"global", "us", "eu", "apac", "jp", "au", "ca"}:
-            model_id, scope = rest, "global" if geo == "global" else "regional"
-        model_id = re.sub(r"-v?\d+:\d+$", "", model_id)
-    for candidate in (model_id, re.sub(r"-(\d{4}-\d{2}-\d{2}|\d{8})$", "", model_id)):
-        if (provider, candidate) in priced:
-            return candidate, scope
-        if (provider, candidate) in aliases:
-            return aliases[(provider, candidate)], scope
-    return model_id, scope
-
-
-def in_daily_window(price: dict[str, str], time_of_day: str) -> bool:
-    """The price row's daily UTC window [from, to) contains the time; it may wrap midnight."""
-    start, end = price["utc_time_from"], price["utc_time_to"]
-    if not start:
-        return True
-    if start < end:
-        return start <= time_of_day < end
-    return time_of_day >= start or time_of_day < end
 
 
 def independent_cost_by_team() -> dict[str, Decimal | None]:

@@ -26,6 +26,17 @@
                                 snapshot date (not on fine-tunes). A snapshot
                                 priced apart from its family has a price row
                                 of its own and matches first, at rule 1.
+      6 with_vendor_prefix      Bedrock: an id that lost its vendor prefix
+                                (OpenLLMetry's Bedrock spans report
+                                `claude-haiku-4-5-20251001-v1:0` for
+                                `us.anthropic.claude-haiku-4-5-20251001-v1:0`)
+                                gets it back from its model family, anchored
+                                at the start: `claude` -> `anthropic.`, `nova`
+                                and `titan` -> `amazon.`, `llama` -> `meta.`,
+                                `mistral`/`mixtral`/`pixtral` -> `mistral.`,
+                                `command` -> `cohere.`, `deepseek` ->
+                                `deepseek.`, `gpt-oss` -> `openai.`; tried on
+                                the id of rule 4, then of rule 5.
 
     `id_endpoint_scope` is the endpoint scope the id itself implies: a
     Bedrock `global.` profile is global, a geographic profile regional; any
@@ -120,6 +131,25 @@ model_ids_without_snapshot_date as (
 
 ),
 
+model_ids_with_vendor_prefix as (
+
+    select
+        *,
+        case
+            when provider != 'aws_bedrock' or without_version_suffix_id like '%.%' then null
+            when without_version_suffix_id like 'claude%' then 'anthropic.'
+            when without_version_suffix_id like 'nova%' or without_version_suffix_id like 'titan%'
+                then 'amazon.'
+            when without_version_suffix_id like 'llama%' then 'meta.'
+            when regexp_matches(without_version_suffix_id, '^(mistral|mixtral|pixtral)') then 'mistral.'
+            when without_version_suffix_id like 'command%' then 'cohere.'
+            when without_version_suffix_id like 'deepseek%' then 'deepseek.'
+            when without_version_suffix_id like 'gpt-oss%' then 'openai.'
+        end as vendor_prefix
+    from model_ids_without_snapshot_date
+
+),
+
 model_id_candidates as (
 
     select
@@ -134,15 +164,19 @@ model_id_candidates as (
             when 3 then ids.without_geo_prefix_id
             when 4 then ids.without_version_suffix_id
             when 5 then ids.without_snapshot_date_id
+            when 6 then ids.vendor_prefix || ids.without_version_suffix_id
+            when 7 then ids.vendor_prefix || ids.without_snapshot_date_id
         end as candidate_model_id
-    from model_ids_without_snapshot_date as ids
+    from model_ids_with_vendor_prefix as ids
     cross join (
         values
         (1, 'exact'),
         (2, 'unwrapped'),
         (3, 'without_geo_prefix'),
         (4, 'without_version_suffix'),
-        (5, 'without_snapshot_date')
+        (5, 'without_snapshot_date'),
+        (6, 'with_vendor_prefix'),
+        (7, 'with_vendor_prefix')
     ) as rules (candidate_order, resolution_rule)
 
 )

@@ -184,7 +184,7 @@
         ~ ' "scopeSpans": [{"scope": {"name": "VARCHAR"},'
         ~ ' "spans": [{"traceId": "VARCHAR", "spanId": "VARCHAR",'
         ~ ' "parentSpanId": "VARCHAR", "name": "VARCHAR", "kind": "VARCHAR",'
-        ~ ' "startTimeUnixNano": "VARCHAR",'
+        ~ ' "startTimeUnixNano": "VARCHAR", "endTimeUnixNano": "VARCHAR",'
         ~ ' "attributes": ' ~ attributes ~ ','
         ~ ' "status": {"code": "VARCHAR"}}]}]}]}'
     ) -}}

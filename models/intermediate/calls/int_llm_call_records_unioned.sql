@@ -95,7 +95,7 @@ otlp_llm_spans_conformed as (
         trace_id,
         span_id,
         trace_id || ':' || coalesce(parent_span_id, span_id) as logical_group_key,
-        response_id as provider_request_id,
+        coalesce(response_id, sibling_response_id) as provider_request_id,
         case when status_code = 'ERROR' or error_type is not null then 'error' else 'ok' end
             as attempt_status,
         false as is_proxy_cache_hit,

@@ -68,6 +68,86 @@ llm_spans as (
 
 ),
 
+llm_span_times as (
+
+    select
+        span_record_id,
+        trace_id,
+        parent_span_id,
+        service_name,
+        response_id,
+        input_tokens_text,
+        output_tokens_text,
+        {{ dbt.safe_cast('start_time_unix_nano_text', api.Column.translate_type('bigint')) }}
+            as start_unix_nano,
+        {{ dbt.safe_cast('end_time_unix_nano_text', api.Column.translate_type('bigint')) }}
+            as end_unix_nano
+    from llm_spans
+    where trace_id is not null and input_tokens_text is not null
+
+),
+
+sibling_candidates as (
+
+    {#-
+        One call recorded by two instrumentations, only one of which records
+        the response id (OpenInference records none; the Anthropic SDK's own
+        span, its child or sibling, does), reports the same input and output
+        token counts in two spans that overlap in time: in one trace, or, when
+        the call ran without trace context (a worker thread), as two root
+        spans of the same service.
+    -#}
+    select
+        unidentified.span_record_id,
+        unidentified.start_unix_nano,
+        unidentified.end_unix_nano,
+        identified.response_id,
+        identified.start_unix_nano as identified_start_unix_nano,
+        identified.end_unix_nano as identified_end_unix_nano
+    from llm_span_times as unidentified
+    inner join llm_span_times as identified
+        on
+            unidentified.trace_id = identified.trace_id
+            and unidentified.input_tokens_text = identified.input_tokens_text
+            and unidentified.output_tokens_text = identified.output_tokens_text
+    where unidentified.response_id is null and identified.response_id is not null
+
+    union all
+
+    select
+        unidentified.span_record_id,
+        unidentified.start_unix_nano,
+        unidentified.end_unix_nano,
+        identified.response_id,
+        identified.start_unix_nano as identified_start_unix_nano,
+        identified.end_unix_nano as identified_end_unix_nano
+    from llm_span_times as unidentified
+    inner join llm_span_times as identified
+        on
+            unidentified.service_name = identified.service_name
+            and unidentified.input_tokens_text = identified.input_tokens_text
+            and unidentified.output_tokens_text = identified.output_tokens_text
+    where
+        unidentified.response_id is null and identified.response_id is not null
+        and unidentified.parent_span_id is null and identified.parent_span_id is null
+        and unidentified.trace_id <> identified.trace_id
+
+),
+
+sibling_recordings as (
+
+    {#- the span without an id takes the id of the span it overlaps, so the call is billed once -#}
+    select
+        span_record_id,
+        min(response_id) as sibling_response_id
+    from sibling_candidates
+    where
+        start_unix_nano < identified_end_unix_nano
+        and identified_start_unix_nano < end_unix_nano
+    group by span_record_id
+
+),
+
 trace_loads as (
 
     select
@@ -143,12 +223,15 @@ in_context as (
         ancestor_context.ancestor_http_route,
         ancestor_context.ancestor_url_path,
         ancestor_context.ancestor_job_name,
+        sibling_recordings.sibling_response_id,
         coalesce(trace_loads.trace_loaded_at, llm_spans.loaded_at) as context_loaded_at
     from llm_spans
     left join ancestor_context
         on
             llm_spans.trace_id = ancestor_context.trace_id
             and llm_spans.span_id = ancestor_context.llm_span_id
+    left join sibling_recordings
+        on llm_spans.span_record_id = sibling_recordings.span_record_id
     left join trace_loads
         on llm_spans.trace_id = trace_loads.trace_id
 

@@ -182,7 +182,8 @@ renamed as (
                 then 'resource'
         end as team_origin,
         scope_name,
-        span.startTimeUnixNano as start_time_unix_nano_text
+        span.startTimeUnixNano as start_time_unix_nano_text,
+        span.endTimeUnixNano as end_time_unix_nano_text
     from indexed
 
 )
