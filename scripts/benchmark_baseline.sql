@@ -231,6 +231,8 @@ spans_flat as (
             otlp_attribute(span.attributes, 'gen_ai.usage.input_tokens'),
             otlp_attribute(span.attributes, 'gen_ai.usage.prompt_tokens')
         ) as input_text,
+        otlp_attribute(span.attributes, 'gen_ai.usage.input_tokens') is not null
+            as has_current_input_name,
         coalesce(
             otlp_attribute(span.attributes, 'gen_ai.usage.output_tokens'),
             otlp_attribute(span.attributes, 'gen_ai.usage.completion_tokens')
@@ -295,7 +297,12 @@ otlp_calls as (
         utc_timestamp(trim(llm_spans.event_time)) as called_at, team_id, service_name,
         environment_raw, coalesce(llm_spans.http_route, server_routes.route) as route,
         provider_raw, model_raw,
-        token_count(input_text) as input_tokens,
+        -- Bedrock instrumentations' current input count excludes cache reads and writes
+        token_count(input_text) + case
+            when has_current_input_name and lower(provider_raw) in ('aws.bedrock', 'aws_bedrock')
+                then coalesce(token_count(cache_read_text), 0) + coalesce(token_count(cache_write_text), 0)
+            else 0
+        end as input_tokens,
         -- Gemini instrumentations report candidates only; thoughts are billed output
         token_count(output_text) + case
             when lower(provider_raw) in ('gcp.vertex_ai', 'gcp.gemini', 'gcp.gen_ai', 'vertex_ai',

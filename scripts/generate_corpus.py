@@ -743,7 +743,9 @@ def write_otlp(con: duckdb.DuckDBPyConnection, out: Path, calls_per_day: float,
         *[otlp_attribute(key, f"case when has_usage and {cond} then cast({col} as varchar) end",
                          "intValue")
           for key, cond, col in (
-              ("gen_ai.usage.input_tokens", current, "input_tokens"),
+              # Bedrock instrumentations copy Bedrock's count, which excludes cache reads
+              ("gen_ai.usage.input_tokens", current,
+               "input_tokens - case when provider = 'aws_bedrock' then cache_read_tokens else 0 end"),
               # Gemini instrumentations report candidates only: thoughts are not in output
               ("gen_ai.usage.output_tokens", current,
                "output_tokens - case when provider = 'google' then reasoning_tokens else 0 end"),

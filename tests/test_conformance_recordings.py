@@ -17,6 +17,7 @@ the same); the test prices exactly that over- or under-statement.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import PROJECT_ROOT, Warehouse, build_into
 from independent_pricing import Buckets, PriceBook, seed
 
-CONFORMANCE = PROJECT_ROOT / "tests" / "fixtures" / "conformance"
+# Other recordings made the same way (another --seed, other pinned versions) can be
+# tested in place of the committed ones: CONFORMANCE_RECORDINGS=/path ./scripts/test.sh
+CONFORMANCE = Path(os.environ.get("CONFORMANCE_RECORDINGS") or PROJECT_ROOT / "tests" / "fixtures" / "conformance")
 SCENARIOS = sorted(path.stem for path in (CONFORMANCE / "truth").glob("*.jsonl"))
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def truth_calls(scenario: str) -> list[TruthCall]:
             team=response["team"],
             context_propagated=response["context_propagated"],
             streaming=response["streaming"],
-            at=datetime.fromisoformat(response["timestamp"].replace("Z", "+00:00")).replace(tzinfo=None),
+            at=datetime.fromisoformat(response["timestamp"]).replace(tzinfo=None),
             buckets=Buckets(
                 uncached_input=response["uncached_input_tokens"],
                 cache_read=response["cache_read_tokens"],

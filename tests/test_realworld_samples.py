@@ -28,7 +28,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-
 from conftest import PROJECT_ROOT
 
 REALWORLD_RAW = PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"
@@ -51,9 +50,9 @@ def test_realworld_samples_come_out_as_their_sources_say(tmp_path: Path) -> None
             "select source_system, service, route, model, uncached_input_tokens, cache_read_tokens,"
             " cache_write_5m_tokens, output_tokens, cost_usd from fct_llm_calls order by all"
         ).fetchall()
-        accounting = dict(((source, outcome), count) for source, outcome, count in connection.execute(
+        accounting = {(source, outcome): count for source, outcome, count in connection.execute(
             "select source_system, record_outcome, record_count from fct_telemetry_record_accounting"
-        ).fetchall())
+        ).fetchall()}
         anthropic_total = connection.execute(
             "select count(*), sum(cost_usd) from fct_llm_calls where service = 'realworld-openllmetry-anthropic'"
         ).fetchone()

@@ -8,11 +8,9 @@ import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import PROJECT_ROOT, Warehouse, build_into
 from independent_pricing import MILLION, in_daily_window, price_key, seed
 

@@ -185,10 +185,10 @@ provider_calls as (
         row_number() over (
             partition by provider, provider_request_id
             order by
-                source_rank,
-                case when validated_outcome = 'usable' then 0 else 1 end,
+                source_rank asc,
+                case when validated_outcome = 'usable' then 0 else 1 end asc,
                 usage_field_count desc,
-                record_id
+                record_id asc
         ) as call_record_rank,
         count(*) over (partition by provider, provider_request_id) > 1 as is_matched
     from exact_duplicates_marked

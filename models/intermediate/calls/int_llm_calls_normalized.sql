@@ -41,7 +41,8 @@ matched_context as (
         arg_min(team_id, call_record_rank) filter (where team_id is not null) as team_id,
         arg_min(source_system, call_record_rank) filter (where team_id is not null)
             as team_source_system,
-        arg_min(cost_center, call_record_rank) filter (where cost_center is not null) as cost_center,
+        arg_min(cost_center, call_record_rank) filter (where cost_center is not null)
+            as cost_center,
         arg_min(service_name, call_record_rank) filter (where service_name is not null)
             as service_name,
         arg_min(environment_raw, call_record_rank) filter (where environment_raw is not null)

@@ -98,39 +98,39 @@ sibling_candidates as (
         spans of the same service.
     -#}
     select
-        unidentified.span_record_id,
-        unidentified.start_unix_nano,
-        unidentified.end_unix_nano,
-        identified.response_id,
-        identified.start_unix_nano as identified_start_unix_nano,
-        identified.end_unix_nano as identified_end_unix_nano
-    from llm_span_times as unidentified
-    inner join llm_span_times as identified
+        without_id.span_record_id,
+        without_id.start_unix_nano,
+        without_id.end_unix_nano,
+        with_id.response_id,
+        with_id.start_unix_nano as with_id_start_unix_nano,
+        with_id.end_unix_nano as with_id_end_unix_nano
+    from llm_span_times as without_id
+    inner join llm_span_times as with_id
         on
-            unidentified.trace_id = identified.trace_id
-            and unidentified.input_tokens_text = identified.input_tokens_text
-            and unidentified.output_tokens_text = identified.output_tokens_text
-    where unidentified.response_id is null and identified.response_id is not null
+            without_id.trace_id = with_id.trace_id
+            and without_id.input_tokens_text = with_id.input_tokens_text
+            and without_id.output_tokens_text = with_id.output_tokens_text
+    where without_id.response_id is null and with_id.response_id is not null
 
     union all
 
     select
-        unidentified.span_record_id,
-        unidentified.start_unix_nano,
-        unidentified.end_unix_nano,
-        identified.response_id,
-        identified.start_unix_nano as identified_start_unix_nano,
-        identified.end_unix_nano as identified_end_unix_nano
-    from llm_span_times as unidentified
-    inner join llm_span_times as identified
+        without_id.span_record_id,
+        without_id.start_unix_nano,
+        without_id.end_unix_nano,
+        with_id.response_id,
+        with_id.start_unix_nano as with_id_start_unix_nano,
+        with_id.end_unix_nano as with_id_end_unix_nano
+    from llm_span_times as without_id
+    inner join llm_span_times as with_id
         on
-            unidentified.service_name = identified.service_name
-            and unidentified.input_tokens_text = identified.input_tokens_text
-            and unidentified.output_tokens_text = identified.output_tokens_text
+            without_id.service_name = with_id.service_name
+            and without_id.input_tokens_text = with_id.input_tokens_text
+            and without_id.output_tokens_text = with_id.output_tokens_text
     where
-        unidentified.response_id is null and identified.response_id is not null
-        and unidentified.parent_span_id is null and identified.parent_span_id is null
-        and unidentified.trace_id <> identified.trace_id
+        without_id.response_id is null and with_id.response_id is not null
+        and without_id.parent_span_id is null and with_id.parent_span_id is null
+        and without_id.trace_id <> with_id.trace_id
 
 ),
 
@@ -142,8 +142,8 @@ sibling_recordings as (
         min(response_id) as sibling_response_id
     from sibling_candidates
     where
-        start_unix_nano < identified_end_unix_nano
-        and identified_start_unix_nano < end_unix_nano
+        start_unix_nano < with_id_end_unix_nano
+        and with_id_start_unix_nano < end_unix_nano
     group by span_record_id
 
 ),
