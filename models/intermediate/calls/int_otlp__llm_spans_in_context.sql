@@ -87,64 +87,63 @@ llm_span_times as (
 
 ),
 
-sibling_candidates as (
+span_match_keys as (
 
     {#-
-        One call recorded by two instrumentations, only one of which records
-        the response id (OpenInference records none; the Anthropic SDK's own
-        span, its child or sibling, does), reports the same input and output
-        token counts in two spans that overlap in time: in one trace, or, when
-        the call ran without trace context (a worker thread), as two root
-        spans of the same service.
+        Where two recordings of one call can be: in the same trace, or, for a
+        call made without trace context (a worker thread), as root spans of
+        the same service.
     -#}
     select
-        without_id.span_record_id,
-        without_id.start_unix_nano,
-        without_id.end_unix_nano,
-        with_id.response_id,
-        with_id.start_unix_nano as with_id_start_unix_nano,
-        with_id.end_unix_nano as with_id_end_unix_nano
-    from llm_span_times as without_id
-    inner join llm_span_times as with_id
-        on
-            without_id.trace_id = with_id.trace_id
-            and without_id.input_tokens_text = with_id.input_tokens_text
-            and without_id.output_tokens_text = with_id.output_tokens_text
-    where without_id.response_id is null and with_id.response_id is not null
+        span_record_id,
+        'trace:' || trace_id as match_key
+    from llm_span_times
 
     union all
 
     select
-        without_id.span_record_id,
-        without_id.start_unix_nano,
-        without_id.end_unix_nano,
-        with_id.response_id,
-        with_id.start_unix_nano as with_id_start_unix_nano,
-        with_id.end_unix_nano as with_id_end_unix_nano
-    from llm_span_times as without_id
-    inner join llm_span_times as with_id
-        on
-            without_id.service_name = with_id.service_name
-            and without_id.input_tokens_text = with_id.input_tokens_text
-            and without_id.output_tokens_text = with_id.output_tokens_text
-    where
-        without_id.response_id is null and with_id.response_id is not null
-        and without_id.parent_span_id is null and with_id.parent_span_id is null
-        and without_id.trace_id <> with_id.trace_id
+        span_record_id,
+        'service:' || service_name as match_key
+    from llm_span_times
+    where parent_span_id is null and service_name is not null
+
+),
+
+keyed_spans as (
+
+    select
+        llm_span_times.*,
+        span_match_keys.match_key
+    from llm_span_times
+    inner join span_match_keys
+        on llm_span_times.span_record_id = span_match_keys.span_record_id
 
 ),
 
 sibling_recordings as (
 
-    {#- the span without an id takes the id of the span it overlaps, so the call is billed once -#}
+    {#-
+        One call recorded by two instrumentations, only one of which records
+        the response id (OpenInference records none; the Anthropic SDK's own
+        span, its child or sibling, does), shows as two spans with the same
+        input and output token counts that overlap in time. The span without
+        an id takes the other's, so classification bills the call once.
+    -#}
     select
-        span_record_id,
-        min(response_id) as sibling_response_id
-    from sibling_candidates
+        without_id.span_record_id,
+        min(with_id.response_id) as sibling_response_id
+    from keyed_spans as without_id
+    inner join keyed_spans as with_id
+        on
+            without_id.match_key = with_id.match_key
+            and without_id.input_tokens_text = with_id.input_tokens_text
+            and without_id.output_tokens_text = with_id.output_tokens_text
     where
-        start_unix_nano < with_id_end_unix_nano
-        and with_id_start_unix_nano < end_unix_nano
-    group by span_record_id
+        without_id.response_id is null
+        and with_id.response_id is not null
+        and without_id.start_unix_nano < with_id.end_unix_nano
+        and with_id.start_unix_nano < without_id.end_unix_nano
+    group by without_id.span_record_id
 
 ),
 
