@@ -56,7 +56,7 @@
         "service_tier_raw": [
             "openai.response.service_tier", "gen_ai.openai.response.service_tier",
             "openai.request.service_tier", "gen_ai.openai.request.service_tier",
-            "llm.service_tier",
+            "anthropic.response.service_tier", "llm.service_tier",
         ],
         "service_name": ["service.name"],
         "environment_raw": [
