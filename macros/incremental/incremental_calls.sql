@@ -102,7 +102,7 @@
     {%- endif -%}
     {%- set literals = [] -%}
     {%- for file in files -%}
-        {%- do literals.append(dbt.string_literal(file)) -%}
+        {%- do literals.append(sql_string_literal(file)) -%}
     {%- endfor -%}
     {{ return("source_file in (" ~ (literals | join(", ")) ~ ")") }}
 {% endmacro %}

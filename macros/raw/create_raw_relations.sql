@@ -49,10 +49,10 @@
     {% for pattern in patterns %}
         {% set full_glob = raw_dir() ~ "/" ~ folder ~ "/" ~ pattern %}
         {% set found = run_query(
-            "select count(*) from glob(" ~ dbt.string_literal(full_glob) ~ ")"
+            "select count(*) from glob(" ~ sql_string_literal(full_glob) ~ ")"
         ) %}
         {% if found.columns[0].values()[0] > 0 %}
-            {% do matched.append(dbt.string_literal(full_glob)) %}
+            {% do matched.append(sql_string_literal(full_glob)) %}
         {% endif %}
     {% endfor %}
     {{ return(matched) }}

@@ -31,7 +31,7 @@
     {%- if is_incremental() and execute -%}
         {%- set files = pending_raw_files(relation_name) -%}
         {%- if files -%}
-            source_file in ({% for file in files %}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{% endfor %})
+            source_file in ({% for file in files %}{{ sql_string_literal(file) }}{{ ", " if not loop.last }}{% endfor %})
         {%- else -%}
             false
         {%- endif -%}
