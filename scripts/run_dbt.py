@@ -46,6 +46,9 @@ def run_dbt(args: Sequence[str]) -> int:
 
     os.environ.update(dbt_environment(os.environ))
     Path(os.environ["LLM_COST_DUCKDB_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+    from raw_manifest import preflight
+
+    preflight(args, os.environ)  # lists and checks the raw files, quarantines bad ones
     os.chdir(PROJECT_ROOT)
     result = dbtRunner().invoke(list(args))
     if result.success:

@@ -10,9 +10,10 @@
                           pretty-printed file, or one line of a JSON-lines
                           file), or one CSV / Parquet row as a JSON object
         file_modified_at  the file's modification time (source freshness)
-    Globs that match no file are left out, so an absent or empty folder gives
-    an empty view. Gzip-compressed files (`*.gz`) are decompressed
-    transparently. A page that is not valid JSON is kept as text, to be
+    The files read are those of `raw.file_manifest` with status `ok` (a
+    file that cannot be read at all is quarantined there), so an absent or
+    empty folder gives an empty view. Gzip-compressed files (`*.gz`) are
+    decompressed transparently. A page that is not valid JSON is kept as text, to be
     quarantined downstream, instead of failing the read.
 #}
 
@@ -109,6 +110,7 @@
         ~ "], union_by_name = true)"
     ) %}
     {% set columns = [] %}
+    {% set names = described.columns[0].values() | list %}
     {% for row in described.rows %}
         {% set quoted = adapter.quote(row[0]) %}
         {% if row[1].upper().startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")) %}
@@ -117,17 +119,25 @@
             {% do columns.append(quoted) %}
         {% endif %}
     {% endfor %}
+    {#- the path is the key `filename` of the JSON, unless a column has that name #}
+    {% set path_key = "__raw_source_file" if "filename" in names else "filename" %}
     select
-        rows.filename as source_file,
+        rows.{{ path_key }} as source_file,
         'parquet' as source_format,
-        cast(to_json(rows) as varchar) as record_text,
+        {% if path_key == "filename" -%}
+            cast(to_json(rows) as varchar)
+        {%- else -%}
+            cast(json_merge_patch(to_json(rows), '{"__raw_source_file": null}') as varchar)
+        {%- endif %} as record_text,
         files.last_modified as file_modified_at
     from (
-        select {{ columns | join(", ") }}, filename
-        from read_parquet([{{ globs | join(", ") }}], union_by_name = true, filename = true)
+        select {{ columns | join(", ") }}, __raw_source_file as {{ path_key }}
+        from read_parquet(
+            [{{ globs | join(", ") }}], union_by_name = true, filename = '__raw_source_file'
+        )
     ) as rows
     left join read_blob([{{ globs | join(", ") }}]) as files
-        on rows.filename = files.filename
+        on rows.{{ path_key }} = files.filename
 {% endmacro %}
 
 
@@ -136,14 +146,12 @@
     {% set statements = ["create schema if not exists raw"] %}
     {% for relation_name, layout in raw_invoice_layout().items() %}
         {% set selects = [] %}
-        {% set json_globs = matching_globs(layout.folder, layout.json) %}
-        {% set csv_globs = matching_globs(layout.folder, layout.csv) %}
-        {% set parquet_globs = matching_globs(layout.folder, layout.parquet) %}
-        {% if json_globs %}
-            {% do selects.append("(" ~ raw_json_pages_select(json_globs) ~ ")") %}
+        {% set paths = manifest_read_paths(relation_name) %}
+        {% if paths.json %}
+            {% do selects.append("(" ~ raw_json_pages_select(paths.json) ~ ")") %}
         {% endif %}
-        {% if csv_globs %}{% do selects.append(raw_csv_select(csv_globs)) %}{% endif %}
-        {% if parquet_globs %}{% do selects.append(raw_parquet_select(parquet_globs)) %}{% endif %}
+        {% if paths.csv %}{% do selects.append(raw_csv_select(paths.csv)) %}{% endif %}
+        {% if paths.parquet %}{% do selects.append(raw_parquet_select(paths.parquet)) %}{% endif %}
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}

@@ -8,9 +8,11 @@
         record_text       the record as JSON text (a JSONL line, or a CSV row
                           converted to a JSON object)
         file_modified_at  the file's modification time (source freshness)
-    Globs that match no file are left out, so an absent or empty folder gives
-    an empty view instead of DuckDB's "No files found" error. Gzip-compressed
-    files (`*.gz`) are decompressed transparently.
+    The files read are those of `raw.file_manifest` with status `ok` (see
+    manifest_read_paths): a file that cannot be read at all is quarantined
+    there instead of failing the build. An absent or empty folder gives an
+    empty view. Gzip-compressed files (`*.gz`) are decompressed
+    transparently.
 #}
 
 {% macro raw_source_layout() %}
@@ -44,18 +46,36 @@
 {% endmacro %}
 
 
-{% macro matching_globs(folder, patterns) %}
-    {% set matched = [] %}
-    {% for pattern in patterns %}
-        {% set full_glob = raw_dir() ~ "/" ~ folder ~ "/" ~ pattern %}
-        {% set found = run_query(
-            "select count(*) from glob(" ~ sql_string_literal(full_glob) ~ ")"
-        ) %}
-        {% if found.columns[0].values()[0] > 0 %}
-            {% do matched.append(sql_string_literal(full_glob)) %}
-        {% endif %}
+{#
+    The files of a raw relation that may be read, by format: those of
+    `raw.file_manifest` with status `ok`. The manifest is written before dbt
+    starts by scripts/raw_manifest.py (run by scripts/run_dbt.py), which
+    lists the files of the layouts above and quarantines a file that cannot
+    be read at all, so one bad file never reaches a reader. Paths come as SQL
+    literals of their DuckDB read path (glob characters escaped, quotes
+    doubled), sorted.
+#}
+{% macro manifest_read_paths(relation_name) %}
+    {% set manifest_exists = run_query(
+        "select count(*) from duckdb_tables() where database_name = current_database()"
+        ~ " and schema_name = 'raw' and table_name = 'file_manifest'"
+    ).columns[0].values()[0] %}
+    {% if not manifest_exists %}
+        {{ exceptions.raise_compiler_error(
+            "raw.file_manifest is missing: run dbt through scripts/run_dbt.py, whose"
+            ~ " pre-flight (scripts/raw_manifest.py) lists and checks the raw files"
+        ) }}
+    {% endif %}
+    {% set found = run_query(
+        "select file_format, read_path from raw.file_manifest"
+        ~ " where relation_name = " ~ sql_string_literal(relation_name)
+        ~ " and file_status = 'ok' order by source_file"
+    ) %}
+    {% set by_format = {} %}
+    {% for row in found.rows %}
+        {% do by_format.setdefault(row[0], []).append(sql_string_literal(row[1])) %}
     {% endfor %}
-    {{ return(matched) }}
+    {{ return(by_format) }}
 {% endmacro %}
 
 
@@ -99,22 +119,42 @@
 {% endmacro %}
 
 
+{#
+    CSV rows as JSON objects of text values, with the file's path under the
+    key `filename` (so the record text, and with it the record id, is the
+    same as when read_csv's own `filename = true` column was used), unless
+    the CSV has a column of that name: then that column is kept as written.
+    Rows up to 256 MiB (a LiteLLM `messages` cell can be megabytes).
+#}
 {% macro raw_csv_select(globs) %}
     select
-        rows.filename as source_file,
+        source_file,
         'csv' as source_format,
-        cast(to_json(rows) as varchar) as record_text,
-        files.last_modified as file_modified_at
-    from read_csv(
-        [{{ globs | join(", ") }}],
-        header = true,
-        all_varchar = true,
-        union_by_name = true,
-        null_padding = true,
-        filename = true
-    ) as rows
-    left join read_blob([{{ globs | join(", ") }}]) as files
-        on rows.filename = files.filename
+        case
+            {#- "filename": only occurs in the JSON text as a key (a quote inside a value is escaped) #}
+            when contains(json_text, '"filename":')
+                then cast(json_merge_patch(json_text, '{"__raw_source_file": null}') as varchar)
+            else replace(json_text, '"__raw_source_file":', '"filename":')
+        end as record_text,
+        file_modified_at
+    from (
+        select
+            rows.__raw_source_file as source_file,
+            cast(to_json(rows) as varchar) as json_text,
+            files.last_modified as file_modified_at
+        from read_csv(
+            [{{ globs | join(", ") }}],
+            header = true,
+            all_varchar = true,
+            union_by_name = true,
+            null_padding = true,
+            filename = '__raw_source_file',
+            max_line_size = 268435456,
+            buffer_size = 536870912
+        ) as rows
+        left join read_blob([{{ globs | join(", ") }}]) as files
+            on rows.__raw_source_file = files.filename
+    )
 {% endmacro %}
 
 
@@ -138,10 +178,9 @@
     {% set statements = ["create schema if not exists raw"] %}
     {% for relation_name, layout in raw_source_layout().items() %}
         {% set selects = [] %}
-        {% set jsonl_globs = matching_globs(layout.folder, layout.jsonl) %}
-        {% set csv_globs = matching_globs(layout.folder, layout.csv) %}
-        {% if jsonl_globs %}{% do selects.append(raw_jsonl_select(jsonl_globs)) %}{% endif %}
-        {% if csv_globs %}{% do selects.append(raw_csv_select(csv_globs)) %}{% endif %}
+        {% set paths = manifest_read_paths(relation_name) %}
+        {% if paths.jsonl %}{% do selects.append(raw_jsonl_select(paths.jsonl)) %}{% endif %}
+        {% if paths.csv %}{% do selects.append(raw_csv_select(paths.csv)) %}{% endif %}
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}

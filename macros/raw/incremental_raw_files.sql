@@ -1,22 +1,27 @@
 {#
     Incremental loading of raw exports, file by file. On an incremental run a
     staging model reads only the files that are new or have changed since
-    they were loaded (a different modification time), found by listing the
-    raw folder (file names and times only, no content) and comparing with the
-    files already in the model. DuckDB prunes the other files from the scan,
+    they were loaded, found by listing the readable files of the raw manifest
+    (file names and times only, no content) and comparing with the files
+    already in the model: a different modification time, or a change the
+    pre-flight saw after the load (`changed_at`: a different size, or first
+    or last KiB, with the time kept). DuckDB prunes the other files from the scan,
     so each raw record is parsed once. A changed file replaces its earlier
     rows (delete+insert on source_file). Files deleted from the raw folder
     keep their loaded rows.
 #}
 {% macro pending_raw_files(relation_name) %}
-    {% set layout = raw_source_layout()[relation_name] %}
-    {% set globs = matching_globs(layout.folder, layout.jsonl + layout.csv) %}
+    {% set paths = manifest_read_paths(relation_name) %}
+    {% set globs = paths.get("jsonl", []) + paths.get("csv", []) %}
     {% if not globs %}{{ return([]) }}{% endif %}
     {% set pending = run_query(
         "select files.filename from read_blob([" ~ (globs | join(", ")) ~ "]) as files"
+        ~ " inner join raw.file_manifest as manifest on files.filename = manifest.source_file"
         ~ " where not exists (select 1 from " ~ this ~ " as loaded"
         ~ " where loaded.source_file = files.filename"
-        ~ " and loaded.file_modified_at = files.last_modified)"
+        ~ " and loaded.file_modified_at = files.last_modified"
+        ~ " and (manifest.changed_at is null"
+        ~ " or loaded.loaded_at >= date_trunc('second', cast(manifest.changed_at as timestamp))))"
         ~ " order by files.filename"
     ) %}
     {{ return(pending.columns[0].values() | list) }}

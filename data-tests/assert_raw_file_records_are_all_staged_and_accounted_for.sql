@@ -1,0 +1,84 @@
+{#
+    Conservation per file, against an independent count: for every readable
+    telemetry file of the raw manifest, the records the pre-flight counted in
+    it (scripts/raw_manifest.py, plain Python) equal the records its staging
+    model holds from it (OTLP: export batches, i.e. distinct lines), and
+    every staged record has an outcome (OTLP: every span). A record lost
+    between the file and the marts fails here with its file. Files deleted
+    from the raw folder keep their rows and are not in the manifest; a
+    quarantined file is in fct_raw_file_quarantine instead.
+#}
+{{ config(severity='error') }}
+
+with
+
+manifest as (
+
+    select * from {{ ref('stg_raw_files__manifest') }}
+    where is_telemetry and file_status = 'ok'
+
+),
+
+staged as (
+
+    select
+        source_file,
+        count(*) as record_count,
+        count(*) as unit_count
+    from {{ ref('stg_app__llm_calls') }}
+    group by source_file
+    union all
+    select
+        source_file,
+        count(*) as record_count,
+        count(*) as unit_count
+    from {{ ref('stg_litellm__spend_logs') }}
+    group by source_file
+    union all
+    select
+        source_file,
+        count(*) as record_count,
+        count(*) as unit_count
+    from {{ ref('stg_bedrock__invocations') }}
+    group by source_file
+    union all
+    select
+        source_file,
+        count(distinct record_id) as record_count,
+        count(*) as unit_count
+    from {{ ref('stg_otlp__spans') }}
+    group by source_file
+
+),
+
+outcomes as (
+
+    select
+        source_file,
+        count(*) as unit_count
+    from {{ ref('int_telemetry_record_outcomes') }}
+    group by source_file
+
+),
+
+compared as (
+
+    select
+        manifest.source_system,
+        manifest.source_file,
+        manifest.record_count as file_record_count,
+        coalesce(staged.record_count, 0) as staged_record_count,
+        coalesce(staged.unit_count, 0) as staged_unit_count,
+        coalesce(outcomes.unit_count, 0) as accounted_unit_count
+    from manifest
+    left join staged
+        on manifest.source_file = staged.source_file
+    left join outcomes
+        on manifest.source_file = outcomes.source_file
+
+)
+
+select * from compared
+where
+    file_record_count is distinct from staged_record_count
+    or staged_unit_count != accounted_unit_count

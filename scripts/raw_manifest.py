@@ -1,0 +1,455 @@
+"""Pre-flight of every build: list the raw files, check the new ones, quarantine the bad.
+
+    python scripts/raw_manifest.py          # refresh the manifest by hand
+
+Run by scripts/run_dbt.py before dbt opens the build database. Lists every
+raw file of every raw relation (the folders and globs of `raw_source_layout`
+and `raw_invoice_layout` in macros/raw/), and checks each file that is new or
+changed since the previous run (same path, size, modification time and
+first and last KiB = unchanged: its previous row is kept, the file is not
+read again; a changed file gets `changed_at`, so the staging models reload
+it even when its time was kept) for what
+would stop DuckDB from reading it at all: a gzip stream that is empty,
+truncated or corrupt, text that is not UTF-8, a line longer than the reader
+accepts, mixed line endings, a CSV that does not parse, a Parquet file that
+does not open. While reading it counts the file's records independently of
+DuckDB (JSON lines: non-blank lines; CSV: data rows; a JSON page file: its
+pages; Parquet: rows).
+
+The result is written to `raw.file_manifest` of the build database
+(LLM_COST_DUCKDB_PATH), one row per file with its status (`ok` or
+`quarantined`) and reason. The raw relations read only the files whose
+status is `ok` (macros/raw/), so one bad file is quarantined and reported
+(fct_raw_file_quarantine) instead of failing the night.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LAYOUT_MACROS = {
+    "macros/raw/create_raw_relations.sql": "raw_source_layout",
+    "macros/raw/create_raw_invoice_relations.sql": "raw_invoice_layout",
+}
+# The readers' limit (max_line_size of raw_text_lines and raw_csv_select).
+MAX_LINE_BYTES = 268_435_456
+CHUNK_BYTES = 8 * 1024 * 1024
+HEAD_TAIL_BYTES = 1024
+# dbt commands that read the raw files (run the on-run-start hooks).
+COMMANDS_READING_RAW = frozenset({"build", "run", "test", "source", "run-operation", "snapshot"})
+MANIFEST_TABLE = "raw.file_manifest"
+MANIFEST_COLUMNS = (
+    ("source_file", "varchar"),
+    ("read_path", "varchar"),
+    ("relation_name", "varchar"),
+    ("file_format", "varchar"),
+    ("file_bytes", "bigint"),
+    ("modified_at_ns", "bigint"),
+    ("head_tail_md5", "varchar"),
+    ("record_count", "bigint"),
+    ("file_status", "varchar"),
+    ("quarantine_reason", "varchar"),
+    ("checked_at", "timestamptz"),
+    ("changed_at", "timestamptz"),
+    ("listed_at", "timestamptz"),
+)
+
+
+class BadFile(Exception):
+    """The file cannot be read at all; the message is the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One row of the manifest."""
+
+    source_file: str
+    read_path: str
+    relation_name: str
+    file_format: str
+    file_bytes: int
+    modified_at_ns: int
+    head_tail_md5: str
+    record_count: int | None
+    file_status: str
+    quarantine_reason: str | None
+    checked_at: datetime
+    changed_at: datetime | None
+    listed_at: datetime
+
+
+def raw_layouts(project_root: Path = PROJECT_ROOT) -> dict[str, dict[str, list[str] | str]]:
+    """Relation name -> {"folder": ..., <format>: [globs]}, read from the macros (one source of truth)."""
+    layouts: dict[str, dict[str, list[str] | str]] = {}
+    for relative, macro in LAYOUT_MACROS.items():
+        text = (project_root / relative).read_text(encoding="utf-8")
+        found = re.search(
+            r"\{%\s*macro\s+" + macro + r"\(\)\s*%\}\s*\{\{\s*return\((.*?)\)\s*\}\}\s*\{%\s*endmacro",
+            text, re.DOTALL,
+        )
+        if found is None:
+            raise RuntimeError(f"{relative}: macro {macro} is not a literal `return({{...}})`")
+        layouts.update(ast.literal_eval(found.group(1)))
+    return layouts
+
+
+def duckdb_read_path(path: str) -> str:
+    """The path as DuckDB must be given it to read that file only: glob characters escaped."""
+    return re.sub(r"([\[*?])", r"[\1]", path)
+
+
+def list_raw_files(raw_dir: str, layouts: Mapping[str, Mapping[str, list[str] | str]]) -> Iterator[tuple[str, str, str, os.stat_result]]:
+    """(path, relation, format, stat) of every raw file, paths as the raw root spells them."""
+    for relation_name, layout in layouts.items():
+        folder = str(layout["folder"])
+        top = Path(raw_dir) / folder
+        if not top.is_dir():
+            continue
+        patterns = [
+            (file_format, str(pattern).removeprefix("**/"))
+            for file_format, globs in layout.items() if file_format != "folder"
+            for pattern in globs
+        ]
+        for directory, subdirectories, names in os.walk(top):
+            subdirectories.sort()
+            relative_dir = os.path.relpath(directory, top)
+            for name in sorted(names):
+                file_format = next((f for f, p in patterns if fnmatchcase(name, p)), None)
+                if file_format is None:
+                    continue
+                relative = name if relative_dir == "." else f"{relative_dir}/{name}"
+                path = f"{raw_dir}/{folder}/{relative}"
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                yield path, relation_name, file_format, stat
+
+
+def head_tail_md5(path: str, size: int) -> str:
+    """MD5 of the size and the first and last KiB: part of a file's identity, read for
+    every file every run (cheap), so a file rewritten with its time kept is seen."""
+    digest = hashlib.md5(str(size).encode(), usedforsecurity=False)
+    with open(path, "rb") as handle:
+        digest.update(handle.read(HEAD_TAIL_BYTES))
+        if size > HEAD_TAIL_BYTES:
+            handle.seek(max(size - HEAD_TAIL_BYTES, HEAD_TAIL_BYTES))
+            digest.update(handle.read(HEAD_TAIL_BYTES))
+    return digest.hexdigest()
+
+
+def read_chunks(path: str) -> Iterator[bytes]:
+    """The file's bytes, gunzipped when it is `.gz`; BadFile when that fails."""
+    if not path.endswith(".gz"):
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                yield chunk
+        return
+    if os.path.getsize(path) == 0:
+        raise BadFile("empty_gzip_file")
+    try:
+        with gzip.open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                yield chunk
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+        raise BadFile(f"corrupt_gzip: {error}") from error
+
+
+def decoded_chunks(path: str) -> Iterator[tuple[bytes, str]]:
+    """(bytes, text) chunks; BadFile at the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    for chunk in read_chunks(path):
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            raise BadFile(f"invalid_utf8: at byte {offset + error.start}") from error
+        offset += len(chunk)
+        yield chunk, text
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise BadFile(f"invalid_utf8: truncated character at byte {offset}") from error
+
+
+def split_lines(path: str) -> Iterator[bytes]:
+    """The file's lines (terminators removed), checked as raw_text_lines reads them."""
+    carry = b""
+    terminators: set[str] = set()
+    for chunk, _ in decoded_chunks(path):
+        lines = (carry + chunk).split(b"\n")
+        carry = lines.pop()
+        if len(carry) > MAX_LINE_BYTES:
+            raise BadFile(f"line_too_long: over {MAX_LINE_BYTES} bytes")
+        for line in lines:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+                terminators.add("crlf")
+            else:
+                terminators.add("lf")
+            if b"\r" in line:
+                terminators.add("cr")
+            if len(terminators) > 1:
+                raise BadFile("mixed_line_endings")
+            yield line
+    if b"\r" in carry:  # the last line, or a file whose lines end with CR alone
+        if terminators:
+            raise BadFile("mixed_line_endings")
+        yield from carry.split(b"\r")
+    elif carry:
+        yield carry
+
+
+def is_blank(line: bytes) -> bool:
+    """Blank as raw_jsonl_select skips it: nothing but spaces (after a BOM at the start)."""
+    return not line.removeprefix(b"\xef\xbb\xbf").strip(b" ")
+
+
+def count_json_lines(path: str) -> int:
+    return sum(1 for line in split_lines(path) if not is_blank(line))
+
+
+def count_json_pages(path: str) -> int:
+    return count_pages(list(split_lines(path)))
+
+
+def count_pages(lines: Sequence[bytes]) -> int:
+    """Pages as raw_json_pages_select makes them: the whole file, or its JSON-object lines."""
+    if not lines:
+        return 0
+    text = b"\n".join(lines).decode("utf-8").removeprefix("\ufeff")
+    try:
+        json.loads(text)
+        return 1
+    except ValueError:
+        pass
+    object_lines = 0
+    for line in lines:
+        try:
+            object_lines += isinstance(json.loads(line), dict)
+        except ValueError:
+            continue
+    if object_lines == 0:
+        return 1
+    return sum(1 for line in lines if line.strip(b" "))
+
+
+def count_csv_rows(path: str) -> int:
+    """Data rows (blank lines skipped) as Python's csv module reads them."""
+    for _ in decoded_chunks(path):  # gzip and UTF-8 errors first
+        pass
+    csv.field_size_limit(MAX_LINE_BYTES)
+    with _open_text(path) as text:
+        try:
+            rows = sum(1 for row in csv.reader(text) if row)
+        except csv.Error as error:
+            raise BadFile(f"unparsable_csv: {error}") from error
+    return max(rows - 1, 0)
+
+
+def _open_text(path: str) -> io.TextIOWrapper:
+    raw = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def check_csv_with_duckdb(connection: duckdb.DuckDBPyConnection, read_path: str) -> int:
+    """Rows as raw_csv_select reads them (the count the manifest keeps is Python's, an
+    independent one); BadFile when DuckDB cannot read the file."""
+    try:
+        row = connection.execute(
+            "select count(*) from read_csv(?, header = true, all_varchar = true,"
+            " null_padding = true, filename = '__raw_source_file',"
+            f" max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES})",
+            [read_path],
+        ).fetchone()
+    except duckdb.Error as error:
+        raise BadFile(f"unreadable_csv: {first_line(error)}") from error
+    return int(row[0]) if row else 0
+
+
+def count_parquet_rows(connection: duckdb.DuckDBPyConnection, read_path: str) -> int:
+    """Rows of a Parquet file, every column decoded; BadFile when it does not open."""
+    try:
+        row = connection.execute(
+            "select count(hash(rows)) from read_parquet(?) as rows", [read_path]
+        ).fetchone()
+    except duckdb.Error as error:
+        raise BadFile(f"unreadable_parquet: {first_line(error)}") from error
+    return int(row[0]) if row else 0
+
+
+def first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+
+
+def check_file(connection: duckdb.DuckDBPyConnection, path: str, read_path: str, file_format: str) -> int:
+    """The file's record count; BadFile when it cannot be read."""
+    if file_format == "parquet":
+        return count_parquet_rows(connection, read_path)
+    if file_format == "csv":
+        rows = count_csv_rows(path)
+        check_csv_with_duckdb(connection, read_path)
+        return rows
+    if file_format == "json":
+        return count_json_pages(path)
+    return count_json_lines(path)
+
+
+def check_files(
+    raw_dir: str, previous: Mapping[str, RawFile], now: datetime,
+    layouts: Mapping[str, Mapping[str, list[str] | str]] | None = None,
+) -> list[RawFile]:
+    """The manifest: previous rows of unchanged files, fresh checks of the others."""
+    connection = duckdb.connect()
+    try:
+        connection.execute("set enable_progress_bar = false")
+        rows: list[RawFile] = []
+        for path, relation_name, file_format, stat in list_raw_files(raw_dir, layouts or raw_layouts()):
+            known = previous.get(path)
+            try:
+                fingerprint = head_tail_md5(path, stat.st_size)
+            except OSError:
+                continue  # gone since it was listed
+            if (
+                known is not None and known.file_bytes == stat.st_size
+                and known.modified_at_ns == stat.st_mtime_ns and known.head_tail_md5 == fingerprint
+                and known.relation_name == relation_name and known.file_format == file_format
+            ):
+                rows.append(replace(known, listed_at=now))
+                continue
+            read_path = duckdb_read_path(path)
+            status, reason, count = "ok", None, None
+            try:
+                count = check_file(connection, path, read_path, file_format)
+            except BadFile as bad:
+                status, reason = "quarantined", str(bad)
+            except OSError as error:
+                status, reason = "quarantined", f"unreadable_file: {first_line(error)}"
+            if status == "quarantined" and count is None:
+                count = best_effort_count(path, file_format)
+            rows.append(RawFile(
+                path, read_path, relation_name, file_format, stat.st_size, stat.st_mtime_ns,
+                fingerprint, count, status, reason, now,
+                # a file known before that changed (even with its time kept) is loaded again
+                None if known is None else now, now,
+            ))
+        return rows
+    finally:
+        connection.close()
+
+
+def best_effort_count(path: str, file_format: str) -> int | None:
+    """Records of a quarantined file as far as they can be told (bytes that are not
+    UTF-8 replaced; a broken gzip stream: the lines before the break); null for Parquet."""
+    if file_format == "parquet":
+        return None
+    data = bytearray()
+    try:
+        with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                data += chunk
+    except (OSError, EOFError, zlib.error):
+        data = data[: data.rfind(b"\n") + 1]  # a cut line is not counted
+    text = bytes(data).decode("utf-8", errors="replace").encode("utf-8")
+    lines = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    if text.endswith(b"\n"):
+        lines.pop()
+    if file_format == "csv":
+        return max(sum(1 for line in lines if line.strip()) - 1, 0)
+    if file_format == "json":
+        return count_pages(lines)
+    return sum(1 for line in lines if not is_blank(line))
+
+
+def read_manifest(connection: duckdb.DuckDBPyConnection) -> dict[str, RawFile]:
+    exists = connection.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'file_manifest'"
+        " and database_name = current_database()"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return {}
+    names = [name for name, _ in MANIFEST_COLUMNS]
+    try:
+        rows = connection.execute(f"select {', '.join(names)} from {MANIFEST_TABLE}").fetchall()
+    except duckdb.Error:
+        return {}  # a manifest of an older layout: every file is checked again
+    return {row[0]: RawFile(*row) for row in rows}
+
+
+def write_manifest(connection: duckdb.DuckDBPyConnection, rows: Sequence[RawFile]) -> None:
+    """Replace raw.file_manifest in one transaction, every value a bound parameter."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in MANIFEST_COLUMNS)
+    unnested = ", ".join(f"unnest(?::{kind}[]) as {name}" for name, kind in MANIFEST_COLUMNS)
+    values = [[getattr(row, name) for row in rows] for name, _ in MANIFEST_COLUMNS]
+    connection.execute("begin transaction")
+    try:
+        connection.execute("create schema if not exists raw")
+        connection.execute(f"create or replace table {MANIFEST_TABLE} ({columns})")
+        if rows:
+            connection.execute(f"insert into {MANIFEST_TABLE} select {unnested}", values)
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+
+
+def refresh_manifest(raw_dir: str, database: str) -> list[RawFile]:
+    """Check the raw files against the build database's manifest and write it back."""
+    now = datetime.now(UTC)
+    connection = duckdb.connect(database)
+    try:
+        connection.execute("set enable_progress_bar = false")
+        rows = check_files(raw_dir.rstrip("/"), read_manifest(connection), now)
+        write_manifest(connection, rows)
+    finally:
+        connection.close()
+    return rows
+
+
+def preflight(args: Sequence[str], environ: Mapping[str, str]) -> None:
+    """Called by run_dbt.py with dbt's final environment, before dbt starts."""
+    if not args or args[0] not in COMMANDS_READING_RAW or "lint" in _target(args):
+        return
+    rows = refresh_manifest(environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"])
+    for row in rows:
+        if row.file_status != "ok" and row.checked_at == row.listed_at:
+            print(f"raw_manifest: quarantined {row.source_file}: {row.quarantine_reason}", file=sys.stderr)
+
+
+def _target(args: Sequence[str]) -> str:
+    for index, arg in enumerate(args):
+        if arg in ("--target", "-t") and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return ""
+
+
+if __name__ == "__main__":
+    from run_dbt import dbt_environment
+
+    environment = dbt_environment(os.environ)
+    Path(environment["LLM_COST_DUCKDB_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+    manifest = refresh_manifest(environment["LLM_COST_RAW_DIR"], environment["LLM_COST_DUCKDB_PATH"])
+    bad = [row for row in manifest if row.file_status != "ok"]
+    print(f"{len(manifest)} raw files, {len(bad)} quarantined")
+    for row in bad:
+        print(f"{row.source_file}: {row.quarantine_reason}")
