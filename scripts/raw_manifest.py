@@ -173,17 +173,19 @@ def read_chunks(path: str) -> Iterator[bytes]:
         raise BadFile(f"corrupt_gzip: {error}") from error
 
 
-def decoded_chunks(path: str) -> Iterator[tuple[bytes, str]]:
-    """(bytes, text) chunks; BadFile at the first byte that is not UTF-8."""
+def decoded_chunks(path: str) -> Iterator[bytes]:
+    """The file's bytes, checked to be UTF-8 (BadFile at the first byte that is not).
+    An ASCII chunk needs no decoding (most telemetry is ASCII)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     for chunk in read_chunks(path):
-        try:
-            text = decoder.decode(chunk)
-        except UnicodeDecodeError as error:
-            raise BadFile(f"invalid_utf8: at byte {offset + error.start}") from error
+        if not chunk.isascii() or decoder.getstate()[0]:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                raise BadFile(f"invalid_utf8: at byte {offset + error.start}") from error
         offset += len(chunk)
-        yield chunk, text
+        yield chunk
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
@@ -194,22 +196,28 @@ def split_lines(path: str) -> Iterator[bytes]:
     """The file's lines (terminators removed), checked as raw_text_lines reads them."""
     carry = b""
     terminators: set[str] = set()
-    for chunk, _ in decoded_chunks(path):
-        lines = (carry + chunk).split(b"\n")
+    for chunk in decoded_chunks(path):
+        text = carry + chunk
+        lines = text.split(b"\n")
         carry = lines.pop()
         if len(carry) > MAX_LINE_BYTES:
             raise BadFile(f"line_too_long: over {MAX_LINE_BYTES} bytes")
-        for line in lines:
-            if line.endswith(b"\r"):
-                line = line[:-1]
-                terminators.add("crlf")
-            else:
-                terminators.add("lf")
-            if b"\r" in line:
-                terminators.add("cr")
-            if len(terminators) > 1:
-                raise BadFile("mixed_line_endings")
-            yield line
+        if not lines:
+            continue
+        if b"\r" not in text:  # the common case: LF only, no line to look at
+            terminators.add("lf")
+        else:
+            for index, line in enumerate(lines):
+                if line.endswith(b"\r"):
+                    lines[index] = line = line[:-1]
+                    terminators.add("crlf")
+                else:
+                    terminators.add("lf")
+                if b"\r" in line:
+                    terminators.add("cr")
+        if len(terminators) > 1:
+            raise BadFile("mixed_line_endings")
+        yield from lines
     if b"\r" in carry:  # the last line, or a file whose lines end with CR alone
         if terminators:
             raise BadFile("mixed_line_endings")
