@@ -1,142 +1,303 @@
 """The nightly job: build the warehouse, then publish the analyst database.
 
-    python scripts/nightly.py [extra dbt build arguments]
+    python scripts/nightly.py [--allow-empty-raw] [extra dbt build arguments]
 
+0. Take the job lock, `<build database>.nightly.lock` (an exclusive,
+   non-blocking `flock`, held until the job and its dbt process end): a
+   second nightly on the same build database exits 2 at once, without
+   building or publishing. Under the lock, remove the temporary files a
+   killed publish left beside the analyst database. Refuse (exit 2) a raw
+   root that is missing or holds no raw file in any source folder, unless
+   `--allow-empty-raw` or LLM_COST_ALLOW_EMPTY_RAW=1 says that is expected.
 1. `dbt build` (in a subprocess) into the build database,
    LLM_COST_DUCKDB_PATH, which only this job opens. Unit tests are left to
    development and CI (`./scripts/test.sh`): they test SQL logic on fixed
    inputs, not the night's data. dbt writes its artifacts to DBT_TARGET_PATH
-   (default: the project's `target/`).
-2. If the build succeeded, copy the marts (schema `main`) and the seeds into
-   a new file and atomically rename it over the analyst database,
-   LLM_COST_ANALYST_DUCKDB_PATH (default: the build path with `.analyst`
-   before its suffix). Analysts keep sessions open on the analyst file; a
-   rename never disturbs them and they never see a half-built state.
+   (default: the project's `target/`). dbt logs nothing (`--log-level none`:
+   its messages can quote raw records); this job prints only its own lines.
+2. The build succeeded only if dbt exited 0 and wrote, after this job
+   deleted the old ones, a run_results.json of this very run (it carries
+   this run's id, given to dbt as DBT_ENV_CUSTOM_ENV_NIGHTLY_RUN_ID, in
+   `metadata.env`) with no failed node and a manifest.json of the same
+   invocation, and every model and seed of the published schemas that the
+   manifest defines exists in the build database. Then copy the marts (schema `main`)
+   and the seeds into a new file and atomically rename it over the analyst
+   database, LLM_COST_ANALYST_DUCKDB_PATH (default: the build path with
+   `.analyst` before its suffix). Analysts keep sessions open on the analyst
+   file; a rename never disturbs them and they never see a half-built state.
 3. Print what this run loaded (fct_pipeline_loads).
 
 Exit codes: 0 built and published, no data problems; 1 built and published,
-data problems reported (a test warned, or records were quarantined); 2 build
-failed, nothing published (the previous analyst database stays as it was).
+data problems reported (a test warned, or records were quarantined); 2 not
+published (another nightly runs, the raw root is missing or empty, dbt failed
+or died, or the job crashed): the analyst database is byte for byte the
+previous one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import duckdb
-
-from run_dbt import PROJECT_ROOT, dbt_environment
+from run_dbt import (
+    PROJECT_ROOT,
+    PathError,
+    database_path,
+    dbt_environment,
+    raw_root,
+    resolve_path,
+)
 
 EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_BUILD_FAILED = 0, 1, 2
 PUBLISHED_SCHEMAS = ("main", "seeds")
 NIGHTLY_BUILD_ARGS = ["--exclude", "test_type:unit"]
+# Last, so they win: dbt logs nothing, to the console or to logs/dbt.log; its
+# error messages quote SQL values, which can be raw record text (prompts, keys).
+DBT_LOGGING_ARGS = ["--log-level", "none"]
+RUN_ID_VARIABLE = "NIGHTLY_RUN_ID"  # dbt copies DBT_ENV_CUSTOM_ENV_<name> into its artifacts' metadata.env
+ALLOW_EMPTY_RAW_FLAG = "--allow-empty-raw"
+ALLOW_EMPTY_RAW_VARIABLE = "LLM_COST_ALLOW_EMPTY_RAW"
+FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
+RAW_LAYOUT_MACROS = ("macros/raw/create_raw_relations.sql", "macros/raw/create_raw_invoice_relations.sql")
+RAW_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet")
+LOADS_COLUMNS = ("source_system", "file_count", "record_count", "billed_call_count", "duplicate_count",
+                 "quarantined_count", "cost_usd")
+
+
+class NightlyError(Exception):
+    """The job stops without publishing; the message is one line for the operator."""
 
 
 def analyst_path(build_path: Path, environ: dict[str, str]) -> Path:
     """Where analysts read: LLM_COST_ANALYST_DUCKDB_PATH, else beside the build file."""
     configured = environ.get("LLM_COST_ANALYST_DUCKDB_PATH")
     if configured:
-        path = Path(configured).expanduser()
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        return resolve_path(configured)
     return build_path.with_name(f"{build_path.stem}.analyst{build_path.suffix or '.duckdb'}")
 
 
-def build(extra_args: list[str], environ: dict[str, str]) -> tuple[list[dict[str, object]], str | None]:
-    """Run `dbt build`; returns its node results and invocation id."""
+def job_lock_path(build_path: Path) -> Path:
+    return build_path.with_name(f"{build_path.name}.nightly.lock")
+
+
+@contextmanager
+def job_lock(build_path: Path) -> Iterator[int]:
+    """Hold the job lock; yields its file descriptor (pass it to children so they hold it too)."""
+    path = job_lock_path(build_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NightlyError(f"another nightly holds {path}") from None
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, f"{os.getpid()}\n".encode())
+        yield descriptor
+    finally:
+        os.close(descriptor)  # releases the lock unless a dbt child still holds it
+
+
+def staging_files(target: Path) -> list[Path]:
+    """Temporary files of publishes into `target`: `.<name>.<pid>.tmp` (and DuckDB's `.wal` of it)."""
+    if not target.parent.is_dir():
+        return []
+    return [path for path in target.parent.iterdir()
+            if path.name.startswith(f".{target.name}.") and path.name.endswith((".tmp", ".tmp.wal"))]
+
+
+def remove_files(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def raw_source_folders() -> list[str]:
+    """The source folders of `raw_source_layout` and `raw_invoice_layout` (macros/raw/)."""
+    folders: set[str] = set()
+    for macro in RAW_LAYOUT_MACROS:
+        folders.update(re.findall(r'"folder"\s*:\s*"([^"]+)"', (PROJECT_ROOT / macro).read_text(encoding="utf-8")))
+    if not folders:
+        raise NightlyError(f"no raw source folder found in {', '.join(RAW_LAYOUT_MACROS)}")
+    return sorted(folders)
+
+
+def has_raw_file(root: Path, folders: list[str]) -> bool:
+    """True when a source folder holds a file the raw layouts read (stops at the first)."""
+    for folder in folders:
+        for _, _, names in os.walk(root / folder, followlinks=True):
+            if any(name.removesuffix(".gz").endswith(RAW_FILE_SUFFIXES) for name in names):
+                return True
+    return False
+
+
+def check_raw_root(root: Path, allow_empty: bool) -> None:
+    """A missing or empty raw root is an outage (an unmounted share, a failed sync), not a quiet night."""
+    if not root.is_dir():
+        problem = f"the raw root {root} does not exist or is not a directory"
+    elif not has_raw_file(root, raw_source_folders()):
+        problem = f"the raw root {root} holds no raw file in any source folder"
+    else:
+        return
+    if not allow_empty:
+        raise NightlyError(f"{problem} (pass {ALLOW_EMPTY_RAW_FLAG} or set {ALLOW_EMPTY_RAW_VARIABLE}=1 "
+                           "if that is expected)")
+    print(f"nightly: {problem}; going on, as {ALLOW_EMPTY_RAW_FLAG} allows", file=sys.stderr)
+
+
+def read_artifact(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise NightlyError(f"dbt wrote no {path.name} for this run")
+    artifact: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return artifact
+
+
+def this_runs_results(results_file: Path, run_id: str) -> tuple[list[dict[str, Any]], str]:
+    """The node results and invocation id of run_results.json, if this run wrote it:
+    its metadata.env carries `run_id` (dbt copies DBT_ENV_CUSTOM_ENV_* there)."""
+    run_results = read_artifact(results_file)
+    metadata = run_results.get("metadata", {})
+    if metadata.get("env", {}).get(RUN_ID_VARIABLE) != run_id:
+        raise NightlyError(f"{results_file} is not this run's")
+    return run_results["results"], str(metadata["invocation_id"])
+
+
+def this_runs_manifest(manifest_file: Path, invocation_id: str) -> dict[str, Any]:
+    """manifest.json, if this run wrote it. Its invocation id is the run's; its
+    metadata.env is not (dbt keeps the env of the last full parse on a partial parse)."""
+    manifest = read_artifact(manifest_file)
+    if manifest.get("metadata", {}).get("invocation_id") != invocation_id:
+        raise NightlyError(f"{manifest_file} is not this run's")
+    return manifest
+
+
+def build(extra_args: list[str], environ: dict[str, str],
+          lock_descriptor: int) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """Run `dbt build`; returns this run's node results, manifest and invocation id."""
     target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
-    subprocess.run(
+    results_file, manifest_file = target_path / "run_results.json", target_path / "manifest.json"
+    # an earlier run's artifacts must never be read as tonight's
+    remove_files([results_file, manifest_file])
+    run_id = str(uuid.uuid4())
+    completed = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build",
-         "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args],
-        env=environ, check=False,
+         "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args, *DBT_LOGGING_ARGS],
+        env={**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=(lock_descriptor,),  # should this job die, dbt keeps the lock until it ends too
+        check=False,
     )
-    results_file = target_path / "run_results.json"
-    if not results_file.exists():
-        return [], None
-    run_results = json.loads(results_file.read_text(encoding="utf-8"))
-    return run_results["results"], run_results["metadata"].get("invocation_id")
+    results: list[dict[str, Any]] = []
+    invocation_id = ""
+    with suppress(NightlyError):
+        results, invocation_id = this_runs_results(results_file, run_id)
+    failed = [r for r in results if r["status"] in FAILED_STATUSES]
+    for result in failed:  # node names and statuses only: dbt's messages can quote raw records
+        print(f"nightly: {result['unique_id']} {result['status']}", file=sys.stderr)
+    if completed.returncode != 0 or failed or not results:
+        raise NightlyError(f"dbt exited with code {completed.returncode}, {len(failed)} failed node(s)"
+                           + ("" if results else ", no run results of this run"))
+    return results, this_runs_manifest(manifest_file, invocation_id), invocation_id
 
 
-def build_failed(results: list[dict[str, object]]) -> bool:
-    return not results or any(r["status"] in ("error", "fail", "skipped", "runtime error") for r in results)
+def check_published_relations(connection: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> None:
+    """Every model and seed of the published schemas that the manifest defines is in the build."""
+    expected = {
+        (node["schema"], node.get("alias") or node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed") and node["schema"] in PUBLISHED_SCHEMAS
+        and node["config"].get("materialized") != "ephemeral"
+    }
+    present = set(connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'nightly_build' "
+        "union all select schema_name, view_name from duckdb_views() where database_name = 'nightly_build'"
+    ).fetchall())
+    missing = sorted(f"{schema}.{name}" for schema, name in expected - present)
+    if missing:
+        raise NightlyError(f"the build database lacks {len(missing)} relation(s): {', '.join(missing[:10])}")
 
 
 def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish(build_path: Path, target: Path) -> None:
-    """Copy the published schemas into a fresh file, then rename it into place."""
+def copy_published_schemas(connection: duckdb.DuckDBPyConnection) -> None:
+    relations = connection.execute(
+        "select schema_name, table_name, comment from duckdb_tables()"
+        " where database_name = 'nightly_build' and schema_name in ? "
+        "union all select schema_name, view_name, comment from duckdb_views()"
+        " where database_name = 'nightly_build' and schema_name in ? and not internal",
+        [list(PUBLISHED_SCHEMAS), list(PUBLISHED_SCHEMAS)],
+    ).fetchall()
+    for schema, name, comment in relations:
+        connection.execute(f'create schema if not exists "{schema}"')
+        connection.execute(f'create table "{schema}"."{name}" as select * from nightly_build."{schema}"."{name}"')
+        if comment:
+            connection.execute(f'comment on table "{schema}"."{name}" is {sql_literal(comment)}')
+    for schema, table, column, comment in connection.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns()"
+        " where database_name = 'nightly_build' and schema_name in ? and comment is not null",
+        [list(PUBLISHED_SCHEMAS)],
+    ).fetchall():
+        connection.execute(f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}')
+
+
+def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation_id: str) -> list[tuple[Any, ...]]:
+    """Check the build, copy the published schemas into a fresh file, then rename it into
+    place; returns this run's loads. On any failure the temporary file is removed."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    staging_file.unlink(missing_ok=True)
-    connection = duckdb.connect(str(staging_file))
+    remove_files([staging_file, Path(f"{staging_file}.wal")])
     try:
-        connection.execute("set enable_progress_bar = false")
-        connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
-        relations = connection.execute(
-            "select schema_name, table_name, comment from duckdb_tables()"
-            " where database_name = 'nightly_build' and schema_name in ? "
-            "union all select schema_name, view_name, comment from duckdb_views()"
-            " where database_name = 'nightly_build' and schema_name in ? and not internal",
-            [list(PUBLISHED_SCHEMAS), list(PUBLISHED_SCHEMAS)],
-        ).fetchall()
-        for schema, name, comment in relations:
-            connection.execute(f'create schema if not exists "{schema}"')
-            connection.execute(f'create table "{schema}"."{name}" as select * from nightly_build."{schema}"."{name}"')
-            if comment:
-                connection.execute(f'comment on table "{schema}"."{name}" is {sql_literal(comment)}')
-        for schema, table, column, comment in connection.execute(
-            "select schema_name, table_name, column_name, comment from duckdb_columns()"
-            " where database_name = 'nightly_build' and schema_name in ? and comment is not null",
-            [list(PUBLISHED_SCHEMAS)],
-        ).fetchall():
-            connection.execute(
-                f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}'
-            )
-        connection.execute("detach nightly_build")
-        connection.execute("checkpoint")
+        connection = duckdb.connect(str(staging_file))
+        try:
+            connection.execute("set enable_progress_bar = false")
+            connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
+            check_published_relations(connection, manifest)
+            copy_published_schemas(connection)
+            connection.execute("detach nightly_build")
+            loads = connection.execute(
+                f"select {', '.join(LOADS_COLUMNS)} from main.fct_pipeline_loads"
+                " where load_invocation_id = ? order by source_system",
+                [invocation_id],
+            ).fetchall()
+            connection.execute("checkpoint")
+        finally:
+            connection.close()
+        os.replace(staging_file, target)
     finally:
-        connection.close()
-    os.replace(staging_file, target)
+        remove_files([staging_file, Path(f"{staging_file}.wal")])
+    return loads
 
 
-def report_loads(target: Path, invocation_id: str | None) -> int:
-    """Print this run's loads; returns the number of records quarantined by it."""
-    connection = duckdb.connect(str(target), read_only=True)
-    try:
-        loads = connection.execute(
-            "select source_system, file_count, record_count, billed_call_count, duplicate_count,"
-            " quarantined_count, cost_usd from main.fct_pipeline_loads"
-            " where load_invocation_id = ? order by source_system",
-            [invocation_id],
-        ).fetchall()
-    finally:
-        connection.close()
+def main(arguments: list[str]) -> int:
+    allow_empty_raw = ALLOW_EMPTY_RAW_FLAG in arguments or os.environ.get(ALLOW_EMPTY_RAW_VARIABLE) == "1"
+    extra_args = [argument for argument in arguments if argument != ALLOW_EMPTY_RAW_FLAG]
+    build_path = database_path(os.environ)
+    target = analyst_path(build_path, dict(os.environ))
+    with job_lock(build_path) as lock_descriptor:
+        remove_files(staging_files(target))
+        check_raw_root(raw_root(os.environ), allow_empty_raw)
+        environ = {**os.environ, **dbt_environment(os.environ)}
+        results, manifest, invocation_id = build(extra_args, environ, lock_descriptor)
+        loads = publish(build_path, target, manifest, invocation_id)
+    print(f"nightly: published {target}")
     print("source | files | records | billed | duplicates | quarantined | cost_usd")
     for row in loads:
         print(" | ".join("" if value is None else str(value) for value in row))
-    return sum(row[5] for row in loads)
-
-
-def main(extra_args: list[str]) -> int:
-    environ = {**os.environ, **dbt_environment(os.environ)}
-    build_path = Path(environ["LLM_COST_DUCKDB_PATH"])
-    results, invocation_id = build(extra_args, environ)
-    if build_failed(results):
-        print("nightly: build failed; the analyst database was not touched", file=sys.stderr)
-        return EXIT_BUILD_FAILED
-    target = analyst_path(build_path, environ)
-    publish(build_path, target)
-    print(f"nightly: published {target}")
-    quarantined = report_loads(target, invocation_id)
     warned = [r["unique_id"] for r in results if r["status"] == "warn"]
     for unique_id in warned:
         print(f"nightly: data problem reported by {unique_id}", file=sys.stderr)
-    if warned or quarantined:
+    if warned or sum(row[5] or 0 for row in loads):  # quarantined records
         return EXIT_DATA_PROBLEMS
     return EXIT_OK
 
@@ -144,6 +305,12 @@ def main(extra_args: list[str]) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
-    except Exception:  # an unexpected failure must not read as "data problems"
-        traceback.print_exc()
+    except (NightlyError, PathError) as error:
+        print(f"nightly: {error}", file=sys.stderr)
+        sys.exit(EXIT_BUILD_FAILED)
+    except Exception as error:  # noqa: BLE001 - an unexpected failure must not read as "data problems"
+        # the type and place only: a database error's message can quote raw record text
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        print(f"nightly: failed with {type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
+              f" ({frame.name}); nothing was published", file=sys.stderr)
         sys.exit(EXIT_BUILD_FAILED)

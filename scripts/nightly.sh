@@ -2,8 +2,11 @@
 # The nightly job: set up if needed, then `dbt build` (seeds, models, tests)
 # over LLM_COST_RAW_DIR (default data/sample) into LLM_COST_DUCKDB_PATH
 # (default target/llm_cost.duckdb), and publish the analyst database.
-# Extra arguments go to `dbt build`. Exit code: 0 published, 1 published with
-# data problems reported, 2 build failed (nothing published). See scripts/nightly.py.
+# Extra arguments go to `dbt build`, except --allow-empty-raw (a missing or
+# empty raw root is expected tonight; also LLM_COST_ALLOW_EMPTY_RAW=1).
+# Exit code: 0 published, 1 published with data problems reported, 2 not
+# published (another nightly runs, missing or empty raw root, dbt failed or
+# died): the analyst database is untouched. See scripts/nightly.py.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./scripts/bootstrap.sh
