@@ -1,17 +1,19 @@
 {#
     Text token count -> bigint, or null when it is not a non-negative whole
-    number ("12", "12.0"). Missing values stay null; the caller decides
-    whether null means zero or a quarantined record.
+    number of at most 18 digits ("12", "12.0"), so that it always fits a
+    bigint and sums of a record's counts cannot overflow. Never raises.
+    Missing values stay null; the caller decides whether null means zero or
+    a quarantined record, and whether a count is plausible.
 #}
 {% macro parse_token_count(text_expression) %}
     case
-        when regexp_full_match(trim({{ text_expression }}), '\d{1,15}(\.0*)?')
-            then cast(cast(trim({{ text_expression }}) as decimal(18, 1)) as bigint)
+        when regexp_full_match(trim({{ text_expression }}), '\d{1,18}(\.0*)?')
+            then try_cast(try_cast(trim({{ text_expression }}) as decimal(38, 1)) as bigint)
     end
 {% endmacro %}
 
 
-{# True when a token count is present but not a non-negative whole number. #}
+{# True when a token count is present but not a whole number parse_token_count reads. #}
 {% macro is_invalid_token_count(text_expression) %}
     ({{ text_expression }} is not null and {{ parse_token_count(text_expression) }} is null)
 {% endmacro %}

@@ -5,6 +5,9 @@
     services in a CUR, other FOCUS service categories) are `out_of_scope`,
     not quarantined. Amounts are read as DECIMAL from numbers or decimal
     strings (scientific notation included), never through floating point.
+    An amount or quantity of 10^12 or more (in the export's own unit) is no
+    real invoice line and would overflow the sums and token counts
+    downstream: `implausible_amount` / `implausible_quantity`.
 -#}
 with
 
@@ -26,11 +29,8 @@ typed as (
         lines.*,
         provider_names.provider,
         cast({{ parse_event_timestamp('lines.charge_start_text') }} as date) as charge_date,
-        cast(
-            {{ invoice_decimal('lines.amount_text') }} * lines.usd_per_amount_unit
-            as decimal(38, 12)
-        ) as billed_usd,
-        {{ invoice_decimal('lines.quantity_text') }} as quantity,
+        {{ invoice_decimal('lines.amount_text') }} as amount,
+        {{ invoice_decimal('lines.quantity_text') }} as read_quantity,
         case regexp_replace(lower(trim(lines.charge_category_text)), '[\s_]+', '', 'g')
             when 'usage' then 'usage'
             when 'discountedusage' then 'usage'
@@ -56,6 +56,21 @@ typed as (
 
 ),
 
+bounded as (
+
+    select
+        *,
+        abs(amount) >= 1e12 as is_implausible_amount,
+        abs(read_quantity) >= 1e12 as is_implausible_quantity,
+        case
+            when abs(amount) < 1e12
+                then cast(amount * usd_per_amount_unit as decimal(38, 12))
+        end as billed_usd,
+        case when abs(read_quantity) < 1e12 then read_quantity end as quantity
+    from typed
+
+),
+
 judged as (
 
     select
@@ -67,13 +82,15 @@ judged as (
             when charge_start_text is null then 'missing_charge_date'
             when charge_date is null then 'unreadable_charge_date'
             when amount_text is null then 'missing_amount'
-            when billed_usd is null then 'unreadable_amount'
-            when quantity_text is not null and quantity is null then 'unreadable_quantity'
+            when amount is null then 'unreadable_amount'
+            when is_implausible_amount then 'implausible_amount'
+            when quantity_text is not null and read_quantity is null then 'unreadable_quantity'
+            when is_implausible_quantity then 'implausible_quantity'
             when lower(trim(currency)) <> 'usd' then 'unsupported_currency'
             when charge_category is null then 'unknown_charge_category'
             when provider is null then 'unknown_provider'
         end as exclusion_reason
-    from typed
+    from bounded
 
 ),
 

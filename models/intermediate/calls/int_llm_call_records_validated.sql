@@ -8,6 +8,15 @@
     larger than input, reasoning larger than output) they can only be
     exclusive, and are read so; `usage_rule` records what was applied.
 
+    Plausibility: a readable time before `earliest_plausible_call_date`, or
+    more than `max_call_hours_after_file_written` after its file was last
+    written (or loaded, if earlier: a call cannot be recorded before it
+    happens), is `implausible_timestamp`; the bound depends only on the
+    file, so a nightly run and a full rebuild judge a record alike. A call
+    whose input (cache included) and output tokens exceed
+    `max_plausible_tokens_per_call` is `implausible_token_count`, and its
+    token counts are kept out of every sum (null).
+
     Incremental, file by file: a night validates the files with a record
     whose context was loaded since the last run (its own load; for an OTLP
     span, the latest load of any span of its trace, which may have brought
@@ -64,6 +73,10 @@ typed as (
         records.*,
         provider_aliases.provider,
         {{ parse_event_timestamp('records.event_timestamp_text') }} as called_at,
+        coalesce(
+            least(timezone('UTC', records.file_modified_at), records.loaded_at),
+            {{ processed_at() }}
+        ) as file_written_at,
         {{ parse_token_count('records.input_tokens_text') }} as reported_input_tokens,
         {{ parse_token_count('records.output_tokens_text') }} as reported_output_tokens,
         coalesce({{ parse_token_count('records.cache_read_tokens_text') }}, 0)
@@ -74,12 +87,11 @@ typed as (
             as cache_write_1h_tokens,
         coalesce({{ parse_token_count('records.reasoning_tokens_text') }}, 0)
             as reasoning_tokens,
-        cast(
-            case
-                when regexp_full_match(trim(records.source_reported_cost_text), '\d+(\.\d+)?')
-                    then records.source_reported_cost_text
-            end as decimal(38, 12)
-        ) as source_reported_cost_usd,
+        {#- shown only, never billed: a value that is not a plain amount is dropped #}
+        case
+            when regexp_full_match(trim(records.source_reported_cost_text), '\d{1,15}(\.\d+)?')
+                then try_cast(trim(records.source_reported_cost_text) as decimal(38, 12))
+        end as source_reported_cost_usd,
         {{ is_invalid_token_count('records.input_tokens_text') }}
         or {{ is_invalid_token_count('records.output_tokens_text') }}
         or {{ is_invalid_token_count('records.cache_read_tokens_text') }}
@@ -160,18 +172,40 @@ usage_normalized as (
 
 ),
 
+plausibility_checked as (
+
+    select
+        *,
+        coalesce(
+            called_at < cast('{{ var("earliest_plausible_call_date") }}' as timestamp)
+            or called_at > file_written_at
+            + to_hours(cast({{ var("max_call_hours_after_file_written") }} as bigint)),
+            false
+        ) as is_implausible_call_time,
+        coalesce(
+            input_tokens + coalesce(output_tokens, 0) > {{ var("max_plausible_tokens_per_call") }},
+            false
+        ) as has_implausible_token_count
+    from usage_normalized
+
+),
+
 judged as (
 
     select
         *,
         case
             when not is_valid_json then 'malformed_json'
+            when not coalesce(is_traces_data, true) then 'not_traces_data'
+            when has_duplicate_key then 'duplicate_key'
             when event_timestamp_text is null then 'missing_timestamp'
             when called_at is null then 'invalid_timestamp'
+            when is_implausible_call_time then 'implausible_timestamp'
             when provider_raw is null then 'missing_provider'
             when provider is null then 'unknown_provider'
             when model_raw is null and attempt_status = 'ok' then 'missing_model'
             when has_invalid_token_count then 'invalid_token_count'
+            when has_implausible_token_count then 'implausible_token_count'
             when attempt_status = 'error' or is_proxy_cache_hit then null
             when input_tokens_text is null then 'missing_token_count'
             when
@@ -181,14 +215,18 @@ judged as (
             when cache_write_1h_tokens > cache_write_tokens
                 then 'cache_write_breakdown_exceeds_total'
         end as quarantine_reason
-    from usage_normalized
+    from plausibility_checked
 
 ),
 
 classified as (
 
     select
-        * replace (coalesce(output_tokens, 0) as output_tokens),
+        * replace (
+            case when not has_implausible_token_count then input_tokens end as input_tokens,
+            case when not has_implausible_token_count then coalesce(output_tokens, 0) end
+                as output_tokens
+        ),
         case
             when quarantine_reason is not null then 'quarantined'
             when is_proxy_cache_hit then 'proxy_cache_hit'

@@ -61,7 +61,7 @@ llm_spans as (
     select *
     from spans
     where
-        not is_valid_json
+        not is_traces_data
         or provider_raw is not null
         or operation_name is not null
         or openinference_span_kind in ('LLM', 'EMBEDDING')
@@ -78,10 +78,9 @@ llm_span_times as (
         response_id,
         input_tokens_text,
         output_tokens_text,
-        {{ dbt.safe_cast('start_time_unix_nano_text', api.Column.translate_type('bigint')) }}
-            as start_unix_nano,
-        {{ dbt.safe_cast('end_time_unix_nano_text', api.Column.translate_type('bigint')) }}
-            as end_unix_nano
+        {#- dbt-duckdb's safe_cast is a plain cast: a raw value must never raise #}
+        try_cast(start_time_unix_nano_text as bigint) as start_unix_nano,
+        try_cast(end_time_unix_nano_text as bigint) as end_unix_nano
     from llm_spans
     where trace_id is not null and input_tokens_text is not null
 

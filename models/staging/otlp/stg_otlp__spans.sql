@@ -9,14 +9,26 @@
 
 {#-
     One row per span in the OTLP export, plus one row per line that is not
-    valid JSON (span columns null) so that it can be quarantined.
+    valid JSON or not an OTLP TracesData object (span columns null) so that
+    it can be quarantined: `42`, `[1, 2]`, `null`, `{"resourceSpans": "oops"}`,
+    `{"resourceLogs": [...]}`, or a batch whose lists are of the wrong type
+    (`"scopeSpans": {...}`), which DuckDB would decode as null, losing its
+    spans. The last case is found by counting the spans written in the text
+    (the `"startTimeUnixNano":` keys, a key no other OTLP object has) against
+    the spans decoded. A TracesData line that holds no span (`{}`,
+    `{"resourceSpans": []}`) is a legitimate, empty export: it gives one row
+    too (span columns null, not an LLM span: `non_llm_span`), so that every
+    line of a file has at least one row.
 
     Built for speed on large batch lines: each line is hashed once, the lines
-    pass through one chain (a malformed line is decoded as a placeholder batch
-    holding a single null span, so the lines are not kept twice for a second
-    branch), and attributes are indexed once per list and then looked up per
+    pass through one chain (a line that is malformed or not TracesData is
+    replaced by a placeholder batch holding a single null span, so the lines
+    are not kept twice for a second branch), and attributes are indexed once per list and then looked up per
     key (see otlp_attribute_index).
 -#}
+{%- set unreadable_line_batch = (
+    "'" ~ '{"resourceSpans": [{"scopeSpans": [{"spans": [null]}]}]}' ~ "'"
+) -%}
 with
 
 records as (
@@ -54,14 +66,72 @@ decoded as (
         loaded_at,
         load_invocation_id,
         is_valid_json,
-        from_json(
-            case
-                when is_valid_json then record_text
-                else '{"resourceSpans": [{"scopeSpans": [{"spans": [null]}]}]}'
-            end,
-            '{{ otlp_traces_data_structure() }}'
-        ) as traces_data
+        record_text,
+        case
+            when is_valid_json then from_json(record_text, '{{ otlp_traces_data_structure() }}')
+        end as traces_data,
+        case
+            when is_valid_json then len(regexp_extract_all(record_text, '"startTimeUnixNano"\s*:'))
+        end as written_span_count
     from identified
+
+),
+
+counted as (
+
+    select
+        *,
+        list_sum(list_transform(
+            traces_data.resourceSpans,
+            lambda resource_span: list_sum(
+                list_transform(resource_span.scopeSpans, lambda scope_span: len(scope_span.spans))
+            )
+        )) as decoded_span_count
+    from decoded
+
+),
+
+shaped as (
+
+    select
+        record_id,
+        source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        is_valid_json,
+        traces_data,
+        coalesce(decoded_span_count, 0) > 0 as has_spans,
+        case
+            when traces_data.resourceSpans is not null
+                then written_span_count <= coalesce(decoded_span_count, 0)
+            when is_valid_json then regexp_full_match(record_text, '\s*\{\s*\}\s*')
+            else false
+        end as is_traces_data
+    from counted
+
+),
+
+batches as (
+
+    select
+        record_id,
+        source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        is_valid_json,
+        is_traces_data,
+        is_traces_data and has_spans as has_spans,
+        {#-
+            a line that is not TracesData, or holds no span, becomes a batch
+            holding a single null span: every line is accounted for
+        #}
+        case
+            when is_traces_data and has_spans then traces_data
+            else from_json({{ unreadable_line_batch }}, '{{ otlp_traces_data_structure() }}')
+        end as traces_data
+    from shaped
 
 ),
 
@@ -74,9 +144,11 @@ resource_spans as (
         loaded_at,
         load_invocation_id,
         is_valid_json,
+        is_traces_data,
+        has_spans,
         unnest(traces_data.resourceSpans) as resource_span,
         generate_subscripts(traces_data.resourceSpans, 1) as resource_index
-    from decoded
+    from batches
 
 ),
 
@@ -89,6 +161,8 @@ scope_spans as (
         loaded_at,
         load_invocation_id,
         is_valid_json,
+        is_traces_data,
+        has_spans,
         resource_index,
         {{ otlp_attribute_index('resource_span.resource.attributes') }} as resource_attributes,
         unnest(resource_span.scopeSpans) as scope_span,
@@ -106,6 +180,8 @@ spans as (
         loaded_at,
         load_invocation_id,
         is_valid_json,
+        is_traces_data,
+        has_spans,
         resource_index,
         scope_index,
         resource_attributes,
@@ -130,7 +206,8 @@ renamed as (
     select
         md5(
             record_id || ':' || case
-                when is_valid_json then resource_index || ':' || scope_index || ':' || span_index
+                when has_spans then resource_index || ':' || scope_index || ':' || span_index
+                when is_traces_data then 'empty'
                 else 'malformed'
             end
         ) as span_record_id,
@@ -140,13 +217,14 @@ renamed as (
         loaded_at,
         load_invocation_id,
         is_valid_json,
+        is_traces_data,
         lower(nullif(span.traceId, '')) as trace_id,
         lower(nullif(span.spanId, '')) as span_id,
         lower(nullif(span.parentSpanId, '')) as parent_span_id,
         span.name as span_name,
-        {#- the placeholder span of a malformed line has no kind or status #}
+        {#- the placeholder span of an unreadable or empty line has no kind or status #}
         case
-            when is_valid_json then case upper(span.kind)
+            when has_spans then case upper(span.kind)
                     when '1' then 'INTERNAL'
                     when 'SPAN_KIND_INTERNAL' then 'INTERNAL'
                     when '2' then 'SERVER'
@@ -161,7 +239,7 @@ renamed as (
                 end
         end as span_kind,
         case
-            when is_valid_json then case upper(span.status.code)
+            when has_spans then case upper(span.status.code)
                     when '1' then 'OK'
                     when 'STATUS_CODE_OK' then 'OK'
                     when '2' then 'ERROR'
@@ -183,9 +261,36 @@ renamed as (
         end as team_origin,
         scope_name,
         span.startTimeUnixNano as start_time_unix_nano_text,
-        span.endTimeUnixNano as end_time_unix_nano_text
+        span.endTimeUnixNano as end_time_unix_nano_text,
+        span_attributes,
+        resource_attributes
     from indexed
+
+),
+
+duplicates_checked as (
+
+    {#-
+        A key read twice in an attribute list with two values is ambiguous
+        (lookups take the first). Checked on LLM-call spans only, the ones
+        that are validated; the others are not billed.
+    -#}
+    select
+        * exclude (span_attributes, resource_attributes),
+        coalesce(
+            case
+                when
+                    provider_raw is not null
+                    or operation_name is not null
+                    or openinference_span_kind in ('LLM', 'EMBEDDING')
+                    then
+                        {{ otlp_has_conflicting_key('span_attributes') }}
+                        or {{ otlp_has_conflicting_key('resource_attributes') }}
+            end,
+            false
+        ) as has_duplicate_key
+    from renamed
 
 )
 
-select * from renamed
+select * from duplicates_checked
