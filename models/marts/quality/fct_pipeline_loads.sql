@@ -34,9 +34,9 @@ file_loads as (
         count(*) filter (where record_outcome = 'billed') as billed_call_count,
         count(*) filter (
             where
-                record_outcome in (
-                    'exact_duplicate', 'cross_source_duplicate', 'instrumentation_duplicate'
-                )
+            record_outcome in (
+                'exact_duplicate', 'cross_source_duplicate', 'instrumentation_duplicate'
+            )
         ) as duplicate_count,
         count(*) filter (where record_outcome = 'failed_attempt') as failed_attempt_count,
         count(*) filter (where record_outcome = 'proxy_cache_hit') as proxy_cache_hit_count,
