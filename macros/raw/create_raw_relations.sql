@@ -41,11 +41,6 @@
 {% endmacro %}
 
 
-{% macro raw_dir() %}
-    {{ return(env_var("LLM_COST_RAW_DIR", "data/sample").rstrip("/")) }}
-{% endmacro %}
-
-
 {#
     The files of a raw relation that may be read, by format: those of
     `raw.file_manifest` with status `ok`. The manifest is written before dbt
