@@ -53,8 +53,10 @@ LAYOUT_MACROS = {
 MAX_LINE_BYTES = 268_435_456
 CHUNK_BYTES = 8 * 1024 * 1024
 HEAD_TAIL_BYTES = 1024
-# dbt commands that read the raw files (run the on-run-start hooks).
-COMMANDS_READING_RAW = frozenset({"build", "run", "test", "source", "run-operation", "snapshot"})
+# dbt commands that run the on-run-start hooks, which read the raw files.
+COMMANDS_READING_RAW = frozenset({
+    "build", "run", "test", "seed", "snapshot", "source", "run-operation", "compile", "docs", "show", "retry",
+})
 MANIFEST_TABLE = "raw.file_manifest"
 MANIFEST_COLUMNS = (
     ("source_file", "varchar"),
