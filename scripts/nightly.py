@@ -252,9 +252,11 @@ def copy_published_schemas(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}')
 
 
-def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation_id: str) -> list[tuple[Any, ...]]:
+def publish(build_path: Path, target: Path, manifest: dict[str, Any],
+            invocation_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Check the build, copy the published schemas into a fresh file, then rename it into
-    place; returns this run's loads. On any failure the temporary file is removed."""
+    place; returns this run's loads and the raw files it quarantined. On any failure the
+    temporary file is removed."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     remove_files([staging_file, Path(f"{staging_file}.wal")])
     try:
@@ -270,13 +272,17 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
                 " where load_invocation_id = ? order by source_system",
                 [invocation_id],
             ).fetchall()
+            quarantined_files = connection.execute(
+                "select source_file, split_part(quarantine_reason, ':', 1) from main.fct_raw_file_quarantine"
+                " where is_new_in_latest_run order by source_file"
+            ).fetchall()
             connection.execute("checkpoint")
         finally:
             connection.close()
         os.replace(staging_file, target)
     finally:
         remove_files([staging_file, Path(f"{staging_file}.wal")])
-    return loads
+    return loads, quarantined_files
 
 
 def main(arguments: list[str]) -> int:
@@ -289,7 +295,7 @@ def main(arguments: list[str]) -> int:
         check_raw_root(raw_root(os.environ), allow_empty_raw)
         environ = {**os.environ, **dbt_environment(os.environ)}
         results, manifest, invocation_id = build(extra_args, environ, lock_descriptor)
-        loads = publish(build_path, target, manifest, invocation_id)
+        loads, quarantined_files = publish(build_path, target, manifest, invocation_id)
     print(f"nightly: published {target}")
     print("source | files | records | billed | duplicates | quarantined | cost_usd")
     for row in loads:
@@ -297,7 +303,9 @@ def main(arguments: list[str]) -> int:
     warned = [r["unique_id"] for r in results if r["status"] == "warn"]
     for unique_id in warned:
         print(f"nightly: data problem reported by {unique_id}", file=sys.stderr)
-    if warned or sum(row[5] or 0 for row in loads):  # quarantined records
+    for source_file, reason in quarantined_files:
+        print(f"nightly: raw file quarantined ({reason}): {source_file}", file=sys.stderr)
+    if warned or quarantined_files or sum(row[5] or 0 for row in loads):  # quarantined records
         return EXIT_DATA_PROBLEMS
     return EXIT_OK
 

@@ -5,6 +5,7 @@ reach history, and an analyst session never blocks the build."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import shutil
@@ -285,6 +286,9 @@ def test_exit_codes_tell_data_problems_from_build_failures(project: Project) -> 
     write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1))
     (project.raw / "logs/app/d0/bad.jsonl").write_text("{not json\n", encoding="utf-8")
     assert project.nightly() == 1  # built and published, one record quarantined
+    (project.raw / "logs/app/d0/cut.jsonl.gz").write_bytes(gzip.compress(b'{"a": 1}\n')[:-8])
+    assert project.nightly() == 1  # a raw file quarantined tonight (truncated gzip)
+    assert project.nightly() == 0  # reported the night it arrived, not every night after
     published = project.analyst_database.stat().st_mtime_ns
     (project.root / "models" / "marts" / "cost" / "fct_llm_calls.sql").write_text(
         "select 1 as broken", encoding="utf-8")
