@@ -4,8 +4,9 @@
     it (scripts/raw_manifest.py, plain Python) equal the records its staging
     model holds from it (OTLP: export batches, i.e. distinct lines), and
     every staged record has an outcome (OTLP: every span). A record lost
-    between the file and the marts fails here with its file. Files deleted
-    from the raw folder keep their rows and are not in the manifest; a
+    between the file and the marts fails here with its file, and so does a
+    staged file that is not readable in the manifest any more (deleted or
+    quarantined since it was loaded: its rows must have been retracted). A
     quarantined file is in fct_raw_file_quarantine instead.
 #}
 {{ config(severity='error') }}
@@ -65,16 +66,16 @@ compared as (
 
     select
         manifest.source_system,
-        manifest.source_file,
-        manifest.record_count as file_record_count,
+        coalesce(manifest.source_file, staged.source_file) as source_file,
+        coalesce(manifest.record_count, 0) as file_record_count,
         coalesce(staged.record_count, 0) as staged_record_count,
         coalesce(staged.unit_count, 0) as staged_unit_count,
         coalesce(outcomes.unit_count, 0) as accounted_unit_count
     from manifest
-    left join staged
+    full outer join staged
         on manifest.source_file = staged.source_file
     left join outcomes
-        on manifest.source_file = outcomes.source_file
+        on coalesce(manifest.source_file, staged.source_file) = outcomes.source_file
 
 )
 

@@ -28,7 +28,8 @@
 3. Print what this run loaded (fct_pipeline_loads).
 
 Exit codes: 0 built and published, no data problems; 1 built and published,
-data problems reported (a test warned, or records were quarantined); 2 not
+data problems reported (a test warned, records or files were quarantined, or
+a file loaded before was retracted: deleted or rewritten unreadable); 2 not
 published (another nightly runs, the raw root is missing or empty, dbt failed
 or died, or the job crashed): the analyst database is byte for byte the
 previous one.
@@ -181,14 +182,13 @@ def this_runs_manifest(manifest_file: Path, invocation_id: str) -> dict[str, Any
     return manifest
 
 
-def build(extra_args: list[str], environ: dict[str, str],
-          lock_descriptor: int) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+def build(extra_args: list[str], environ: dict[str, str], lock_descriptor: int,
+          run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     """Run `dbt build`; returns this run's node results, manifest and invocation id."""
     target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
     results_file, manifest_file = target_path / "run_results.json", target_path / "manifest.json"
     # an earlier run's artifacts must never be read as tonight's
     remove_files([results_file, manifest_file])
-    run_id = str(uuid.uuid4())
     completed = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build",
          "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args, *DBT_LOGGING_ARGS],
@@ -252,11 +252,11 @@ def copy_published_schemas(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}')
 
 
-def publish(build_path: Path, target: Path, manifest: dict[str, Any],
-            invocation_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation_id: str,
+            run_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Check the build, copy the published schemas into a fresh file, then rename it into
-    place; returns this run's loads and the raw files it quarantined. On any failure the
-    temporary file is removed."""
+    place; returns this run's loads and the raw files it quarantined and retracted. On any
+    failure the temporary file is removed."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     remove_files([staging_file, Path(f"{staging_file}.wal")])
     try:
@@ -276,13 +276,18 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any],
                 "select source_file, split_part(quarantine_reason, ':', 1) from main.fct_raw_file_quarantine"
                 " where is_new_in_latest_run order by source_file"
             ).fetchall()
+            retracted_files = connection.execute(
+                "select source_file, retraction_kind, billed_calls, billed_cost_usd from main.fct_raw_file_retractions"
+                " where nightly_run_id = ? order by source_file",
+                [run_id],
+            ).fetchall()
             connection.execute("checkpoint")
         finally:
             connection.close()
         os.replace(staging_file, target)
     finally:
         remove_files([staging_file, Path(f"{staging_file}.wal")])
-    return loads, quarantined_files
+    return loads, quarantined_files, retracted_files
 
 
 def main(arguments: list[str]) -> int:
@@ -294,8 +299,9 @@ def main(arguments: list[str]) -> int:
         remove_files(staging_files(target))
         check_raw_root(raw_root(os.environ), allow_empty_raw)
         environ = {**os.environ, **dbt_environment(os.environ)}
-        results, manifest, invocation_id = build(extra_args, environ, lock_descriptor)
-        loads, quarantined_files = publish(build_path, target, manifest, invocation_id)
+        run_id = str(uuid.uuid4())
+        results, manifest, invocation_id = build(extra_args, environ, lock_descriptor, run_id)
+        loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)
     print(f"nightly: published {target}")
     print("source | files | records | billed | duplicates | quarantined | cost_usd")
     for row in loads:
@@ -305,7 +311,10 @@ def main(arguments: list[str]) -> int:
         print(f"nightly: data problem reported by {unique_id}", file=sys.stderr)
     for source_file, reason in quarantined_files:
         print(f"nightly: raw file quarantined ({reason}): {source_file}", file=sys.stderr)
-    if warned or quarantined_files or sum(row[5] or 0 for row in loads):  # quarantined records
+    for source_file, kind, calls, cost in retracted_files:
+        print(f"nightly: raw file retracted ({kind}), {calls} billed call(s), ${(cost or 0):f} no longer billed:"
+              f" {source_file}", file=sys.stderr)
+    if warned or quarantined_files or retracted_files or sum(row[5] or 0 for row in loads):  # quarantined records
         return EXIT_DATA_PROBLEMS
     return EXIT_OK
 

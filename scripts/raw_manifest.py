@@ -21,6 +21,13 @@ The result is written to `raw.file_manifest` of the build database
 `quarantined`) and reason. The raw relations read only the files whose
 status is `ok` (macros/raw/), so one bad file is quarantined and reported
 (fct_raw_file_quarantine) instead of failing the night.
+
+A file that was readable at the previous pre-flight and is now gone or
+quarantined is retracted: the staging models delete its rows, so its calls
+are no longer billed, as in a full rebuild. Each retraction is appended to
+`raw.file_retractions` with the calls and cost it had billed (from the build
+database's fct_llm_calls, before this build) and the nightly's run id, and
+printed; the nightly reports it as a data problem (exit 1).
 """
 
 from __future__ import annotations
@@ -58,6 +65,18 @@ COMMANDS_READING_RAW = frozenset({
     "build", "run", "test", "seed", "snapshot", "source", "run-operation", "compile", "docs", "show", "retry",
 })
 MANIFEST_TABLE = "raw.file_manifest"
+RETRACTIONS_TABLE = "raw.file_retractions"
+RETRACTIONS_COLUMNS = (
+    ("source_file", "varchar"),
+    ("relation_name", "varchar"),
+    ("retraction_reason", "varchar"),
+    ("record_count", "bigint"),
+    ("billed_calls", "bigint"),
+    ("billed_cost_usd", "decimal(38, 12)"),
+    ("retracted_at", "timestamptz"),
+    ("nightly_run_id", "varchar"),
+)
+RUN_ID_VARIABLE = "DBT_ENV_CUSTOM_ENV_NIGHTLY_RUN_ID"
 MANIFEST_COLUMNS = (
     ("source_file", "varchar"),
     ("read_path", "varchar"),
@@ -421,16 +440,72 @@ def write_manifest(connection: duckdb.DuckDBPyConnection, rows: Sequence[RawFile
         raise
 
 
-def refresh_manifest(raw_dir: str, database: str) -> list[RawFile]:
-    """Check the raw files against the build database's manifest and write it back."""
+@dataclass(frozen=True)
+class Retraction:
+    """A file readable at the previous pre-flight that is gone or quarantined now."""
+
+    source_file: str
+    relation_name: str
+    retraction_reason: str
+    record_count: int | None
+
+
+def retractions(previous: Mapping[str, RawFile], rows: Sequence[RawFile]) -> list[Retraction]:
+    current = {row.source_file: row for row in rows}
+    retracted = []
+    for path, known in sorted(previous.items()):
+        if known.file_status != "ok":
+            continue
+        now = current.get(path)
+        if now is None:
+            retracted.append(Retraction(path, known.relation_name, "deleted", known.record_count))
+        elif now.file_status != "ok":
+            reason = f"quarantined: {now.quarantine_reason}"
+            retracted.append(Retraction(path, known.relation_name, reason, known.record_count))
+    return retracted
+
+
+def record_retractions(
+    connection: duckdb.DuckDBPyConnection, retracted: Sequence[Retraction], now: datetime, run_id: str | None,
+) -> None:
+    """Append the retractions with what they had billed; every value a bound parameter."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in RETRACTIONS_COLUMNS)
+    connection.execute("create schema if not exists raw")
+    connection.execute(f"create table if not exists {RETRACTIONS_TABLE} ({columns})")
+    has_calls = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database()"
+        " and schema_name = 'main' and table_name = 'fct_llm_calls'"
+    ).fetchone()
+    for retraction in retracted:
+        calls, cost = 0, None
+        if has_calls and has_calls[0]:
+            calls, cost = connection.execute(
+                "select count(*), sum(cost_usd) from main.fct_llm_calls where source_file = ?",
+                [retraction.source_file],
+            ).fetchone() or (0, None)
+        connection.execute(
+            f"insert into {RETRACTIONS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [retraction.source_file, retraction.relation_name, retraction.retraction_reason,
+             retraction.record_count, calls, cost, now, run_id],
+        )
+
+
+def refresh_manifest(raw_dir: str, database: str, run_id: str | None = None) -> list[RawFile]:
+    """Check the raw files against the build database's manifest and write it back;
+    record the files retracted since the previous pre-flight."""
     now = datetime.now(UTC)
     connection = duckdb.connect(database)
     try:
         connection.execute("set enable_progress_bar = false")
-        rows = check_files(raw_dir.rstrip("/"), read_manifest(connection), now)
+        previous = read_manifest(connection)
+        rows = check_files(raw_dir.rstrip("/"), previous, now)
         write_manifest(connection, rows)
+        retracted = retractions(previous, rows)
+        record_retractions(connection, retracted, now, run_id)
     finally:
         connection.close()
+    for retraction in retracted:
+        print(f"raw_manifest: retracted {retraction.source_file} ({retraction.retraction_reason})", file=sys.stderr)
     return rows
 
 
@@ -438,7 +513,7 @@ def preflight(args: Sequence[str], environ: Mapping[str, str]) -> None:
     """Called by run_dbt.py with dbt's final environment, before dbt starts."""
     if not args or args[0] not in COMMANDS_READING_RAW or "lint" in _target(args):
         return
-    rows = refresh_manifest(environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"])
+    rows = refresh_manifest(environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"], environ.get(RUN_ID_VARIABLE))
     for row in rows:
         if row.file_status != "ok" and row.checked_at == row.listed_at:
             print(f"raw_manifest: quarantined {row.source_file}: {row.quarantine_reason}", file=sys.stderr)

@@ -229,7 +229,8 @@ def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:
 
 def test_corrections_reach_history_without_a_full_refresh(project: Project) -> None:
     write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1) + owned_calls(0, 1))
-    write_file(project, "logs/app/d5/a.jsonl", owned_calls(5, 1) + [
+    write_file(project, "logs/app/d5/a.jsonl", [
+        *owned_calls(5, 1),
         {**app_calls(5, 1)[0], "request_id": "alias", "llm.model": "gpt-4o-mini-acme-snapshot"}])
     assert project.nightly() in (0, 1)  # 1 when the unpriced share is reported
     # gpt-4o-mini: 0.6M x 0.15 + 0.4M x 0.075 + 0.1M x 0.60 = 0.09 + 0.03 + 0.06 = 0.18 per call
@@ -307,3 +308,64 @@ def test_source_freshness_reports_every_raw_source(project: Project) -> None:
     assert {result["unique_id"].split(".", 2)[2] for result in results} >= {
         "app.llm_call_records", "otlp.trace_records", "litellm.spend_log_records",
         "bedrock.invocation_records"}
+
+
+def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path: Path) -> None:
+    """Night 1 bills an OTLP call attributed through its SERVER span in another
+    file, whose LiteLLM record (ranked closer to the vendor) is the billed one,
+    and app calls on two days. Before night 2 the SERVER span's file and the
+    LiteLLM file are deleted and a loaded app file is rewritten with a byte
+    that is not UTF-8 (quarantined): their calls are retracted, the OTLP span
+    is billed instead, unowned, and every mart equals a full rebuild."""
+    trace, parent = "55555555555555555555555555555555", "00000000000000f0"
+    start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
+    llm_span = otlp_span(trace, "00000000000000f1", parent, 3, start + 1_000_000, {
+        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.response.id": "chatcmpl-GONE", "gen_ai.usage.input_tokens": 1_000_000,
+        "gen_ai.usage.output_tokens": 100_000,
+    })
+    server_span = otlp_span(trace, parent, "", 2, start, {"http.route": "/v1/answer"})
+    litellm = {
+        "request_id": "chatcmpl-GONE", "call_type": "acompletion", "status": "success",
+        "prompt_tokens": 1_000_000, "completion_tokens": 100_000, "total_tokens": 1_100_000,
+        "startTime": (FIRST_DAY + timedelta(hours=12)).isoformat(), "model": "gpt-4o-mini",
+        "custom_llm_provider": "openai", "cache_hit": "False", "metadata": {},
+    }
+    raw = tmp_path / "raw"
+    incremental = copy_project(tmp_path / "incremental", raw=raw)
+    write_jsonl(raw / "traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])
+    write_jsonl(raw / "traces/otlp/d0/server.jsonl",
+                [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])])
+    write_jsonl(raw / "logs/litellm/d0/spend.jsonl", [litellm])
+    write_file(incremental, "logs/app/d0/a.jsonl", app_calls(0, 3))
+    write_file(incremental, "logs/app/d1/b.jsonl", app_calls(1, 2))
+    assert incremental.nightly() == 0
+    assert incremental.rows(
+        "select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
+    ) == [("litellm_spend_logs", "search", "/v1/answer", Decimal("0.21"))]
+
+    (raw / "traces/otlp/d0/server.jsonl").unlink()
+    (raw / "logs/litellm/d0/spend.jsonl").unlink()
+    broken = raw / "logs/app/d1/b.jsonl"
+    broken.write_bytes(broken.read_bytes().replace(b"ranker", b"rank\xffr", 1))
+    completed = subprocess.run(
+        [sys.executable, str(incremental.root / "scripts" / "nightly.py"), "--quiet"],
+        env=incremental.environment(), capture_output=True, text=True, check=False)
+    assert completed.returncode == 1, completed.stderr  # built and published, retractions reported
+    for path in ("server.jsonl", "spend.jsonl", "b.jsonl"):
+        assert f"retracted" in completed.stderr and path in completed.stderr
+    full = copy_project(tmp_path / "full", raw=raw)
+    assert full.nightly() == 1  # the quarantined file
+
+    assert marts(incremental) == marts(full)
+    # the span is billed now, without the SERVER span's team and route: 1M x 0.15 + 0.1M x 0.60
+    assert incremental.rows(
+        "select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
+    ) == [("otlp_traces", "unattributed", "unknown", Decimal("0.21"))]
+    assert incremental.rows("select count(*) from fct_llm_calls where source_system = 'app_logs'") == [(3,)]
+    # what each retracted file had billed: 0.18 per app call (see app_calls), 0.21 for the LiteLLM call
+    assert incremental.rows(
+        "select regexp_extract(source_file, '[^/]+$'), retraction_kind, billed_calls, billed_cost_usd"
+        " from fct_raw_file_retractions order by 1"
+    ) == [("b.jsonl", "quarantined", 2, Decimal("0.36")), ("server.jsonl", "deleted", 0, None),
+          ("spend.jsonl", "deleted", 1, Decimal("0.21"))]

@@ -8,7 +8,10 @@
     way is caught up by the next one. Rows that depend on reference seeds
     also carry a `reference_version` (a hash of those seeds' contents): when
     a seed changes, every row is recomputed, so corrections reach history
-    without a --full-refresh.
+    without a --full-refresh. A source file whose rows are gone upstream
+    (retracted in staging: deleted from the raw folder, or rewritten into a
+    file the pre-flight quarantines) is retracted here too, and what it could
+    have affected is recomputed, as a full rebuild would.
 #}
 
 {% macro processed_at() %}
@@ -56,6 +59,27 @@
 
 
 {#
+    The source files this model holds that `upstream` no longer has: their
+    rows are retracted (delete_retracted_files).
+#}
+{% macro retracted_files(upstream) %}
+    select distinct kept.source_file from {{ this }} as kept
+    where not exists (
+        select 1 from {{ upstream }} as upstream_rows
+        where upstream_rows.source_file = kept.source_file
+    )
+{% endmacro %}
+
+
+{# Post-hook of the incremental call models: delete the retracted files' rows. #}
+{% macro delete_retracted_files(upstream) %}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where source_file in ({{ retracted_files(upstream) }})
+    {%- endif -%}
+{% endmacro %}
+
+
+{#
     The seeds a billed call's price and owner are computed from: a change to
     any of them recomputes every row of fct_llm_calls.
 #}
@@ -76,11 +100,12 @@
     Predicate on `source_file` selecting the files whose billed calls
     fct_llm_calls must (re)compute: all on a full build or after a reference
     change; otherwise the files int_llm_call_records_classified reclassified
-    since the model's last run, listed as literals so that DuckDB prunes the
-    other files from every scan under the pricing views. Used by the model
-    and by its pre-hook, which first deletes those files' rows (a file can
-    lose all of its billed calls, e.g. to a source ranked closer to the
-    vendor, and then has no row to replace).
+    since the model's last run and the files it retracted, listed as
+    literals so that DuckDB prunes the other files from every scan under the
+    pricing views. Used by the model and by its pre-hook, which first deletes
+    those files' rows (a file can lose all of its billed calls, e.g. to a
+    source ranked closer to the vendor, or be retracted, and then has no row
+    to replace).
 #}
 {% macro files_to_price() %}
     {%- if not (is_incremental() and execute) -%}
@@ -95,6 +120,7 @@
     {%- set files = run_query(
         "select distinct source_file from " ~ ref('int_llm_call_records_classified')
         ~ " where " ~ is_newer_than_this('classified_at', 'computed_at')
+        ~ " union " ~ retracted_files(ref('int_llm_call_records_classified'))
         ~ " order by source_file"
     ).columns[0].values() -%}
     {%- if not files -%}

@@ -7,8 +7,10 @@
     pre-flight saw after the load (`changed_at`: a different size, or first
     or last KiB, with the time kept). DuckDB prunes the other files from the scan,
     so each raw record is parsed once. A changed file replaces its earlier
-    rows (delete+insert on source_file). Files deleted from the raw folder
-    keep their loaded rows.
+    rows (delete+insert on source_file); a file that is no longer readable,
+    because it was deleted from the raw folder or rewritten into a file the
+    pre-flight quarantines, loses them (retract_unreadable_raw_files), as a
+    full rebuild would never have read it.
 #}
 {% macro pending_raw_files(relation_name) %}
     {% set paths = manifest_read_paths(relation_name) %}
@@ -50,4 +52,21 @@
 {% macro load_columns() %}
     {{ processed_at() }} as loaded_at,
     '{{ invocation_id }}' as load_invocation_id
+{% endmacro %}
+
+
+{#
+    Post-hook of every raw-reading incremental staging model: retract the
+    rows of files that are no longer in the raw manifest as readable (deleted
+    from the raw folder, or rewritten into a file the pre-flight quarantines).
+    The pre-flight records each retraction in raw.file_retractions.
+#}
+{% macro retract_unreadable_raw_files() %}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where source_file not in (
+            select manifest.source_file from {{ source('raw_files', 'file_manifest') }} as manifest
+            where manifest.file_status = 'ok'
+        )
+    {%- endif -%}
 {% endmacro %}

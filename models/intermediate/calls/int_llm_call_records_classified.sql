@@ -23,7 +23,7 @@
     share a key (duplicates, the same call in two sources, the attempts of
     one request) are assumed to lie within `call_key_lookback_days` of each
     other. A night reclassifies every file with a record within that many
-    days of a day whose records changed, reading the records within that
+    days of a day whose records changed (or were retracted), reading the records within that
     many days around them as context for the windows (macros/incremental/).
 -#}
 {{
@@ -31,7 +31,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='source_file',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ delete_retracted_files(ref('int_llm_call_records_validated')) }}"
     )
 }}
 {%- set lookback_days = var('call_key_lookback_days') | int -%}
@@ -49,6 +50,8 @@ changed_files as (
 
     select distinct source_file from validated
     where {{ is_newer_than_this('validated_at', 'classified_at') }}
+    union
+    {{ retracted_files('validated') }}
 
 ),
 

@@ -21,14 +21,15 @@
     whose context was loaded since the last run (its own load; for an OTLP
     span, the latest load of any span of its trace, which may have brought
     an ancestor), and everything when the provider aliases or usage
-    conventions changed (macros/incremental/).
+    conventions changed or a file was retracted (macros/incremental/).
 -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='source_file',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ delete_retracted_files(ref('int_llm_call_records_unioned')) }}"
     )
 }}
 {%- set reference_seeds = [ref('llm_provider_aliases'), ref('llm_usage_conventions')] -%}
@@ -47,6 +48,8 @@ records as (
     {% if is_incremental() -%}
         where
             {{ is_reference_changed(reference_version(reference_seeds)) }}
+            {#- a retracted OTLP file may have held the context of spans in any other file -#}
+            or exists ({{ retracted_files('all_records') }})
             or source_file in (
                 select newer.source_file from all_records as newer
                 where {{ is_newer_than_this('newer.context_loaded_at', 'validated_at') }}

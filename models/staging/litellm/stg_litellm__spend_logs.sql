@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='source_file',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ retract_unreadable_raw_files() }}"
     )
 }}
 
