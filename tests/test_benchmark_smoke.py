@@ -10,10 +10,9 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from conftest import PROJECT_ROOT  # noqa: F401  (puts scripts/ on sys.path)
-
-import benchmark  # noqa: E402
-import generate_corpus  # noqa: E402
+# scripts/ is on sys.path: conftest.py, which pytest imports first, puts it there.
+import benchmark
+import generate_corpus
 
 SMOKE_MIX = "app=0.6,otlp=0.3,litellm=0.1"
 

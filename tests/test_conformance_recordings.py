@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import PROJECT_ROOT, Warehouse, build_into
 from independent_pricing import Buckets, PriceBook, seed
 

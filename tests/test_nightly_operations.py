@@ -353,7 +353,7 @@ def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path:
         env=incremental.environment(), capture_output=True, text=True, check=False)
     assert completed.returncode == 1, completed.stderr  # built and published, retractions reported
     for path in ("server.jsonl", "spend.jsonl", "b.jsonl"):
-        assert f"retracted" in completed.stderr and path in completed.stderr
+        assert "retracted" in completed.stderr and path in completed.stderr
     full = copy_project(tmp_path / "full", raw=raw)
     assert full.nightly() == 1  # the quarantined file
 

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+
 from conftest import PROJECT_ROOT
 
 REALWORLD_RAW = PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"

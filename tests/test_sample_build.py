@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from conftest import PROJECT_ROOT, Warehouse, build_into
 from independent_pricing import MILLION, in_daily_window, price_key, seed
 

@@ -97,7 +97,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "openai-v2-latest-experimental",
         "openai",
-        "openai SDK + opentelemetry-instrumentation-openai-v2, OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental",
+        "openai SDK + opentelemetry-instrumentation-openai-v2, "
+        "OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental",
         _openai_v2,
         (
             "openai",
