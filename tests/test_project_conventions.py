@@ -6,18 +6,26 @@ target, loads the ``manifest.json`` it writes and re-implements the evaluator's
 documentation, naming, structure, modeling, testing and governance rules as
 plain assertions. Only resources of this project (package ``llm_cost``) are
 checked; each failure lists every offending resource.
+
+Three DAG-shape rules (rejoined upstream concepts, model fanout, too many
+joins) have deliberate exceptions today: they are compared with explicit
+allow-lists, each entry with its reason, and an entry that stops being a
+violation fails too, so the lists only shrink.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -29,10 +37,8 @@ Manifest = dict[str, Any]
 Node = dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
-    """The manifest written by a fresh ``dbt parse`` of the project."""
-    target_path = tmp_path_factory.mktemp("dbt_target")
+def parse_project(target_path: Path) -> None:
+    """Run ``dbt parse`` against the in-memory ``lint`` target into target_path."""
     result = subprocess.run(
         [sys.executable, "scripts/run_dbt.py", "parse", "--target", "lint",
          "--target-path", str(target_path)],
@@ -48,6 +54,25 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
             f"{result.stdout}\n{result.stderr}",
             pytrace=False,
         )
+
+
+@pytest.fixture(scope="session")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    """The manifest written by a fresh ``dbt parse`` of the project.
+
+    Parsed once per test run: under pytest-xdist the first worker to get here
+    parses into the run's shared temporary folder (under a lock) and the
+    others read its manifest.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        target_path = tmp_path_factory.mktemp("dbt_target")
+        parse_project(target_path)
+    else:
+        target_path = tmp_path_factory.getbasetemp().parent / "project_conventions_dbt_target"
+        with (target_path.parent / "project_conventions_dbt_target.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (target_path / "manifest.json").exists():
+                parse_project(target_path)
     with (target_path / "manifest.json").open(encoding="utf-8") as file:
         loaded: Manifest = json.load(file)
     return loaded
@@ -243,7 +268,7 @@ def test_models_and_seeds_have_a_tested_primary_key(manifest: Manifest) -> None:
             key = (test["attached_node"], test["column_name"].lower())
             column_tests[key].add(metadata.get("name", ""))
     tested_keys = {
-        uid for (uid, _), names in column_tests.items() if PRIMARY_KEY_TESTS <= names
+        uid for (uid, _), names in column_tests.items() if names >= PRIMARY_KEY_TESTS
     }
     assert_no_violations(
         "Every model and seed needs a column tested both unique and not_null",
@@ -378,5 +403,254 @@ def test_macros_are_described(manifest: Manifest) -> None:
             if macro["package_name"] == PACKAGE
             and macro["original_file_path"].startswith("macros/")
             and is_blank(macro["description"])
+        ),
+    )
+
+
+# --- 11. DAG shape (dbt-project-evaluator's modeling rules) ------------------
+#
+# The evaluator's graph (int_all_dag_relationships): every resource but tests
+# (models, seeds, snapshots, analyses, sources, exposures, metrics), linked to
+# its direct parents by `depends_on.nodes`. Thresholds are the evaluator's
+# defaults.
+
+MODELS_FANOUT_THRESHOLD = 3  # var models_fanout_threshold: this many leaf children or more
+TOO_MANY_JOINS_THRESHOLD = 7  # var too_many_joins_threshold: this many direct parents or more
+
+# A -> B -> C with also A -> C, where B feeds nothing but C (evaluator:
+# fct_rejoining_of_upstream_concepts). Key: (A, B, C).
+ALLOWED_REJOINS: dict[tuple[str, str, str], str] = {
+    ("int_llm_calls_attributed", "int_llm_model_ids_resolved", "int_llm_calls_priced"):
+        "model ids are resolved once per distinct (provider, reported id) of the calls, then joined back to "
+        "every call: the resolution rules run over a few hundred ids, not millions of calls",
+    ("llm_prices", "int_llm_model_ids_resolved", "int_llm_calls_priced"):
+        "the resolver only needs the price book's model keys (does a candidate id exist?); the priced view "
+        "needs the price rows themselves (period, daily window, tier, long-context prices)",
+    ("llm_prices", "int_llm_calls_priced", "fct_llm_calls"):
+        "fct_llm_calls does not join prices: it hashes the seed (reference_version) so that a price "
+        "correction re-prices every stored call on the next incremental run",
+    ("llm_providers", "int_llm_calls_priced", "fct_llm_calls"):
+        "as llm_prices: fct_llm_calls only hashes the seed (reference_version) to re-price every stored call "
+        "when a provider default changes",
+    ("int_invoice_lines_validated", "int_invoice_models_resolved", "int_invoice_lines_classified"):
+        "invoice model texts are resolved once per distinct (provider, text), then joined back to every "
+        "invoice line, as telemetry model ids are",
+    ("int_llm_token_costs_scoped", "fct_invoice_totals_monthly", "fct_chargeback_monthly"):
+        "chargeback takes each provider-month's invoice total and status from the totals mart but needs the "
+        "per-team measured cost, which the totals mart keeps only summed per provider",
+}
+
+# A resource with MODELS_FANOUT_THRESHOLD or more direct children that are
+# leaf models (evaluator: fct_model_fanout). Key: (parent, its leaf children).
+ALLOWED_FANOUTS: dict[tuple[str, tuple[str, ...]], str] = {
+    ("fct_llm_calls", ("dim_llm_models", "fct_llm_unpriced_usage", "fct_pipeline_loads")):
+        "the stored row per billed call is the fact every call-level mart aggregates, each at its own grain: "
+        "models and the price rows that applied, unpriced usage, per-load totals",
+    ("fct_llm_cost_daily", ("fct_llm_cost_by_environment", "fct_llm_cost_by_route", "fct_llm_cost_by_service",
+                            "fct_llm_cost_by_team")):
+        "the four fct_llm_cost_by_* views are one-dimension rollups of the daily mart (macro cost_rollup), "
+        "one per dimension analysts query",
+    ("llm_prices", ("dim_llm_models", "fct_llm_unpriced_usage", "int_llm_price_windows")):
+        "the price book is reference data: dim_llm_models shows its rows, fct_llm_unpriced_usage estimates "
+        "unpriced tokens at its typical prices, and int_llm_price_windows exists for the price-book data tests",
+}
+
+# A model with TOO_MANY_JOINS_THRESHOLD or more direct parents (evaluator:
+# fct_too_many_joins). Key: (model, number of direct parents).
+ALLOWED_JOINS: dict[tuple[str, int], str] = {
+    ("fct_llm_calls", 9):
+        "its rows come from int_llm_calls_priced alone; int_llm_call_records_classified says which files to "
+        "re-price incrementally, and the seven pricing and ownership seeds are only hashed (reference_version) "
+        "so a change to any of them re-prices every stored call",
+}
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Dag:
+    """The project's resources (tests excluded) and their direct edges."""
+
+    names: Mapping[str, str]  # unique_id -> resource name (`source_name.table` for sources)
+    types: Mapping[str, str]  # unique_id -> resource type
+    parents: Mapping[str, frozenset[str]]
+    children: Mapping[str, frozenset[str]]
+
+    def of_type(self, *resource_types: str) -> list[str]:
+        return [uid for uid, kind in self.types.items() if kind in resource_types]
+
+
+@pytest.fixture(scope="module")
+def dag(manifest: Manifest) -> Dag:
+    resources = {
+        uid: resource
+        for section in ("nodes", "sources", "exposures", "metrics")
+        for uid, resource in manifest.get(section, {}).items()
+        if resource["package_name"] == PACKAGE and resource["resource_type"] != "test"
+    }
+    parents = {
+        uid: frozenset(resource.get("depends_on", {}).get("nodes", [])) & resources.keys()
+        for uid, resource in resources.items()
+    }
+    children: defaultdict[str, set[str]] = defaultdict(set)
+    for child, its_parents in parents.items():
+        for parent in its_parents:
+            children[parent].add(child)
+    return Dag(
+        names={
+            uid: f"{r['source_name']}.{r['name']}" if r["resource_type"] == "source" else r["name"]
+            for uid, r in resources.items()
+        },
+        types={uid: r["resource_type"] for uid, r in resources.items()},
+        parents=parents,
+        children={uid: frozenset(children[uid]) for uid in resources},
+    )
+
+
+def assert_only_allowed(
+    rule: str, found: Iterable[Key], allowed: Mapping[Key, str], show: Callable[[Key], str]
+) -> None:
+    """Fail on a violation missing from the allow-list, and on an allow-list
+    entry that is no longer a violation (so the list shrinks as the DAG is fixed)."""
+    violations = set(found)
+    assert_no_violations(
+        rule,
+        [f"{show(key)}: not allow-listed (fix it, or add it to the allow-list with its reason)"
+         for key in violations - allowed.keys()]
+        + [f"{show(key)}: allow-listed but no longer a violation (remove the entry)"
+           for key in allowed.keys() - violations]
+        + [f"{show(key)}: allow-list entry needs a one-line reason"
+           for key, reason in allowed.items() if is_blank(reason) or "\n" in reason],
+    )
+
+
+def rejoined_upstream_concepts(dag: Dag) -> set[tuple[str, str, str]]:
+    """(A, B, C): A is both a direct and a second-level parent of C, through a
+    B whose only child is C (exposures and metrics left out, as the evaluator does)."""
+    in_dag = set(dag.of_type("model", "seed", "snapshot", "analysis", "source"))
+    found: set[tuple[str, str, str]] = set()
+    for a in in_dag:
+        for b in dag.children[a] & in_dag:
+            b_children = dag.children[b] & in_dag
+            if len(b_children) == 1:
+                (c,) = b_children
+                if c in dag.children[a]:
+                    found.add((dag.names[a], dag.names[b], dag.names[c]))
+    return found
+
+
+def test_no_rejoining_of_upstream_concepts(dag: Dag) -> None:
+    assert_only_allowed(
+        "No model rejoins an upstream concept through a model used only there "
+        "(dbt-project-evaluator fct_rejoining_of_upstream_concepts)",
+        rejoined_upstream_concepts(dag),
+        ALLOWED_REJOINS,
+        lambda key: " -> ".join(key) + f" (and {key[0]} -> {key[2]})",
+    )
+
+
+def test_no_model_fanout(dag: Dag) -> None:
+    leaves = {uid for uid in dag.of_type("model") if not dag.children[uid]}
+    found: set[tuple[str, tuple[str, ...]]] = set()
+    for parent in dag.names:
+        leaf_children = sorted(dag.names[child] for child in dag.children[parent] & leaves)
+        if len(leaf_children) >= MODELS_FANOUT_THRESHOLD:
+            found.add((dag.names[parent], tuple(leaf_children)))
+    assert_only_allowed(
+        f"No resource has {MODELS_FANOUT_THRESHOLD} or more leaf models as direct children "
+        "(dbt-project-evaluator fct_model_fanout)",
+        found,
+        ALLOWED_FANOUTS,
+        lambda key: f"{key[0]} -> {', '.join(key[1])}",
+    )
+
+
+def test_no_model_has_too_many_joins(dag: Dag) -> None:
+    assert_only_allowed(
+        f"No model has {TOO_MANY_JOINS_THRESHOLD} or more direct parents "
+        "(dbt-project-evaluator fct_too_many_joins)",
+        (
+            (dag.names[uid], len(dag.parents[uid]))
+            for uid in dag.of_type("model")
+            if len(dag.parents[uid]) >= TOO_MANY_JOINS_THRESHOLD
+        ),
+        ALLOWED_JOINS,
+        lambda key: f"{key[0]} ({key[1]} direct parents)",
+    )
+
+
+# --- 12. DAG hygiene (the evaluator's other cheap rules) ----------------------
+
+
+def test_no_root_models(dag: Dag) -> None:
+    assert_no_violations(
+        "Every model selects from a ref() or source() (dbt-project-evaluator fct_root_models)",
+        (dag.names[uid] for uid in dag.of_type("model") if not dag.parents[uid]),
+    )
+
+
+def test_no_model_joins_several_sources(dag: Dag) -> None:
+    assert_no_violations(
+        "A model selects from at most one source (dbt-project-evaluator fct_multiple_sources_joined)",
+        (
+            f"{dag.names[uid]} selects from {', '.join(sorted(dag.names[p] for p in sources))}"
+            for uid in dag.of_type("model")
+            if len(sources := [p for p in dag.parents[uid] if dag.types[p] == "source"]) > 1
+        ),
+    )
+
+
+def test_each_source_feeds_one_model(dag: Dag) -> None:
+    assert_no_violations(
+        "Each source table is selected by exactly one model, its staging model "
+        "(dbt-project-evaluator fct_source_fanout and fct_unused_sources)",
+        (
+            f"source {dag.names[uid]} is selected by "
+            f"{', '.join(sorted(dag.names[c] for c in models)) or 'no model'}"
+            for uid in dag.of_type("source")
+            if len(models := [c for c in dag.children[uid] if dag.types[c] == "model"]) != 1
+        ),
+    )
+
+
+def test_no_duplicate_sources(manifest: Manifest) -> None:
+    by_relation: defaultdict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for table in sources(manifest):
+        relation = (table["database"] or "", table["schema"] or "", table["identifier"] or table["name"])
+        by_relation[relation].append(f"{table['source_name']}.{table['name']}")
+    assert_no_violations(
+        "No two source tables name the same relation (dbt-project-evaluator fct_duplicate_sources)",
+        (
+            f"{'.'.join(relation)}: {', '.join(sorted(names))}"
+            for relation, names in by_relation.items()
+            if len(names) > 1
+        ),
+    )
+
+
+# The evaluator's patterns (find_all_hard_coded_references): `from` / `join`
+# followed by a `{{ var(...) }}`, a two- or three-part name, or a quoted name,
+# each part optionally quoted; never right after `distinct `.
+_OPEN, _CLOSE = r"[\[`\"']", r"[\]`\"']"
+_PART = rf"{_OPEN}?\w+{_CLOSE}?"
+HARD_CODED_REFERENCE = re.compile(
+    r"(?<!distinct\s)(?:from|join)\s+("
+    r"{{\s*var\s*\(\s*['\"]?[^)'\"]+['\"]?\s*(?:,\s*['\"]?[^)'\"]+['\"]?\s*)?\)\s*}}"
+    rf"|{_PART}\.{_PART}(?:\.{_PART})?(?=\s|$)"
+    rf"|{_OPEN}\w+{_CLOSE}(?=\s|$)"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def test_no_hard_coded_references(manifest: Manifest) -> None:
+    assert_no_violations(
+        "Models select through ref() and source(), never a hard-coded relation "
+        "(dbt-project-evaluator fct_hard_coded_references)",
+        (
+            f"{label(model)}: {match.group(1)}"
+            for model in nodes(manifest, "model")
+            if model.get("language", "sql") == "sql"
+            for match in HARD_CODED_REFERENCE.finditer(model["raw_code"])
         ),
     )
