@@ -1,6 +1,6 @@
 """The nightly job: build the warehouse, then publish the analyst database.
 
-    python scripts/nightly.py [--allow-empty-raw] [extra dbt build arguments]
+    python scripts/nightly.py [--allow-empty-raw] [--retract-deleted-files] [extra dbt build arguments]
 
 0. Take the job lock, `<build database>.nightly.lock` (an exclusive,
    non-blocking `flock`, held until the job and its dbt process end): a
@@ -9,12 +9,16 @@
    killed publish left beside the analyst database. Refuse (exit 2) a raw
    root that is missing or holds no raw file in any source folder, unless
    `--allow-empty-raw` or LLM_COST_ALLOW_EMPTY_RAW=1 says that is expected.
+   The raw-file pre-flight (run by run_dbt.py) refuses, the same way, when
+   files loaded before are gone, unless `--retract-deleted-files` or
+   LLM_COST_RETRACT_DELETED_FILES=1 says to retract their calls.
 1. `dbt build` (in a subprocess) into the build database,
    LLM_COST_DUCKDB_PATH, which only this job opens. Unit tests are left to
    development and CI (`./scripts/test.sh`): they test SQL logic on fixed
    inputs, not the night's data. dbt writes its artifacts to DBT_TARGET_PATH
    (default: the project's `target/`). dbt logs nothing (`--log-level none`:
-   its messages can quote raw records); this job prints only its own lines.
+   its messages can quote raw records); this job prints only its own lines
+   and run_dbt.py's refusals (paths and reasons only).
 2. The build succeeded only if dbt exited 0 and wrote, after this job
    deleted the old ones, a run_results.json of this very run (it carries
    this run's id, given to dbt as DBT_ENV_CUSTOM_ENV_NIGHTLY_RUN_ID, in
@@ -30,7 +34,8 @@
 Exit codes: 0 built and published, no data problems; 1 built and published,
 data problems reported (a test warned, records or files were quarantined, or
 a file loaded before was retracted: deleted or rewritten unreadable); 2 not
-published (another nightly runs, the raw root is missing or empty, dbt failed
+published (another nightly runs, the raw root is missing or empty, files
+loaded before are gone and were not to be retracted, dbt failed
 or died, or the job crashed): the analyst database is byte for byte the
 previous one.
 """
@@ -51,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
 from run_dbt import (
     PROJECT_ROOT,
     PathError,
@@ -69,6 +75,10 @@ DBT_LOGGING_ARGS = ["--log-level", "none"]
 RUN_ID_VARIABLE = "NIGHTLY_RUN_ID"  # dbt copies DBT_ENV_CUSTOM_ENV_<name> into its artifacts' metadata.env
 ALLOW_EMPTY_RAW_FLAG = "--allow-empty-raw"
 ALLOW_EMPTY_RAW_VARIABLE = "LLM_COST_ALLOW_EMPTY_RAW"
+RETRACT_DELETED_FLAG = "--retract-deleted-files"
+RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"  # read by the pre-flight (scripts/raw_manifest.py)
+# The lines of the dbt subprocess's stderr that are run_dbt.py's own refusals (paths and reasons only).
+OWN_MESSAGE_PREFIX = "run_dbt: "
 FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
 RAW_LAYOUT_MACROS = ("macros/raw/create_raw_relations.sql", "macros/raw/create_raw_invoice_relations.sql")
 RAW_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet")
@@ -193,10 +203,13 @@ def build(extra_args: list[str], environ: dict[str, str], lock_descriptor: int,
         [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build",
          "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args, *DBT_LOGGING_ARGS],
         env={**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id},
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
         pass_fds=(lock_descriptor,),  # should this job die, dbt keeps the lock until it ends too
         check=False,
     )
+    for line in completed.stderr.splitlines():
+        if line.startswith(OWN_MESSAGE_PREFIX):
+            print(line, file=sys.stderr)
     results: list[dict[str, Any]] = []
     invocation_id = ""
     with suppress(NightlyError):
@@ -292,13 +305,16 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
 
 def main(arguments: list[str]) -> int:
     allow_empty_raw = ALLOW_EMPTY_RAW_FLAG in arguments or os.environ.get(ALLOW_EMPTY_RAW_VARIABLE) == "1"
-    extra_args = [argument for argument in arguments if argument != ALLOW_EMPTY_RAW_FLAG]
+    retract_deleted = RETRACT_DELETED_FLAG in arguments
+    extra_args = [argument for argument in arguments if argument not in (ALLOW_EMPTY_RAW_FLAG, RETRACT_DELETED_FLAG)]
     build_path = database_path(os.environ)
     target = analyst_path(build_path, dict(os.environ))
     with job_lock(build_path) as lock_descriptor:
         remove_files(staging_files(target))
         check_raw_root(raw_root(os.environ), allow_empty_raw)
         environ = {**os.environ, **dbt_environment(os.environ)}
+        if retract_deleted:
+            environ[RETRACT_DELETED_VARIABLE] = "1"
         run_id = str(uuid.uuid4())
         results, manifest, invocation_id = build(extra_args, environ, lock_descriptor, run_id)
         loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)

@@ -24,7 +24,11 @@ status is `ok` (macros/raw/), so one bad file is quarantined and reported
 
 A file that was readable at the previous pre-flight and is now gone or
 quarantined is retracted: the staging models delete its rows, so its calls
-are no longer billed, as in a full rebuild. Each retraction is appended to
+are no longer billed, as in a full rebuild. A deleted file is retracted only
+when LLM_COST_RETRACT_DELETED_FILES=1 says it was deleted on purpose
+(nightly: `--retract-deleted-files`); otherwise the pre-flight refuses, before
+it changes anything, so that a lost mount or a retention job never rewrites
+billed history unnoticed. Each retraction is appended to
 `raw.file_retractions` with the calls and cost it had billed (from the build
 database's fct_llm_calls, before this build) and the nightly's run id, and
 printed; the nightly reports it as a data problem (exit 1).
@@ -77,6 +81,7 @@ RETRACTIONS_COLUMNS = (
     ("nightly_run_id", "varchar"),
 )
 RUN_ID_VARIABLE = "DBT_ENV_CUSTOM_ENV_NIGHTLY_RUN_ID"
+RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"
 MANIFEST_COLUMNS = (
     ("source_file", "varchar"),
     ("read_path", "varchar"),
@@ -92,6 +97,10 @@ MANIFEST_COLUMNS = (
     ("changed_at", "timestamptz"),
     ("listed_at", "timestamptz"),
 )
+
+
+class DeletedFilesRefused(Exception):
+    """Files loaded before are gone from the raw folder, and no one said to retract them."""
 
 
 class BadFile(Exception):
@@ -490,17 +499,32 @@ def record_retractions(
         )
 
 
-def refresh_manifest(raw_dir: str, database: str, run_id: str | None = None) -> list[RawFile]:
+def refuse_deleted_files(retracted: Sequence[Retraction]) -> None:
+    deleted = [retraction.source_file for retraction in retracted if retraction.retraction_reason == "deleted"]
+    if deleted:
+        shown = ", ".join(deleted[:5]) + (f" and {len(deleted) - 5} more" if len(deleted) > 5 else "")
+        raise DeletedFilesRefused(
+            f"{len(deleted)} raw file(s) loaded before are gone: {shown}. Their calls would no longer be"
+            f" billed. Restore them, or, if they were deleted on purpose, set {RETRACT_DELETED_VARIABLE}=1"
+            " (nightly: --retract-deleted-files) to retract their calls.")
+
+
+def refresh_manifest(
+    raw_dir: str, database: str, run_id: str | None = None, retract_deleted: bool = False,
+) -> list[RawFile]:
     """Check the raw files against the build database's manifest and write it back;
-    record the files retracted since the previous pre-flight."""
+    record the files retracted since the previous pre-flight. Raises DeletedFilesRefused,
+    changing nothing, when files loaded before are gone and `retract_deleted` is false."""
     now = datetime.now(UTC)
     connection = duckdb.connect(database)
     try:
         connection.execute("set enable_progress_bar = false")
         previous = read_manifest(connection)
         rows = check_files(raw_dir.rstrip("/"), previous, now)
-        write_manifest(connection, rows)
         retracted = retractions(previous, rows)
+        if not retract_deleted:
+            refuse_deleted_files(retracted)
+        write_manifest(connection, rows)
         record_retractions(connection, retracted, now, run_id)
     finally:
         connection.close()
@@ -513,7 +537,10 @@ def preflight(args: Sequence[str], environ: Mapping[str, str]) -> None:
     """Called by run_dbt.py with dbt's final environment, before dbt starts."""
     if not args or args[0] not in COMMANDS_READING_RAW or "lint" in _target(args):
         return
-    rows = refresh_manifest(environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"], environ.get(RUN_ID_VARIABLE))
+    rows = refresh_manifest(
+        environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"], environ.get(RUN_ID_VARIABLE),
+        retract_deleted=environ.get(RETRACT_DELETED_VARIABLE) == "1",
+    )
     for row in rows:
         if row.file_status != "ok" and row.checked_at == row.listed_at:
             print(f"raw_manifest: quarantined {row.source_file}: {row.quarantine_reason}", file=sys.stderr)
@@ -533,7 +560,10 @@ if __name__ == "__main__":
 
     environment = dbt_environment(os.environ)
     Path(environment["LLM_COST_DUCKDB_PATH"]).parent.mkdir(parents=True, exist_ok=True)
-    manifest = refresh_manifest(environment["LLM_COST_RAW_DIR"], environment["LLM_COST_DUCKDB_PATH"])
+    manifest = refresh_manifest(
+        environment["LLM_COST_RAW_DIR"], environment["LLM_COST_DUCKDB_PATH"],
+        retract_deleted=os.environ.get(RETRACT_DELETED_VARIABLE) == "1",
+    )
     bad = [row for row in manifest if row.file_status != "ok"]
     print(f"{len(manifest)} raw files, {len(bad)} quarantined")
     for row in bad:

@@ -124,16 +124,23 @@ def dbt_environment(environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+class PreflightRefused(Exception):
+    """The raw-file pre-flight refused to go on (files loaded before are gone); nothing changed."""
+
+
 def run_preflight(args: Sequence[str], environ: Mapping[str, str]) -> None:
     """The raw-file pre-flight (scripts/raw_manifest.py: lists and checks the raw files
     into raw.file_manifest of the build database), when the project has it."""
     try:
-        from raw_manifest import preflight
+        from raw_manifest import DeletedFilesRefused, preflight
     except ModuleNotFoundError as error:
         if error.name != "raw_manifest":
             raise
         return
-    preflight(args, environ)
+    try:
+        preflight(args, environ)
+    except DeletedFilesRefused as refusal:
+        raise PreflightRefused(str(refusal)) from None
 
 
 def run_dbt(args: Sequence[str]) -> int:
@@ -152,7 +159,7 @@ def run_dbt(args: Sequence[str]) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(run_dbt(sys.argv[1:]))
-    except PathError as error:
+    except (PathError, PreflightRefused) as error:
         print(f"run_dbt: {error}", file=sys.stderr)
         sys.exit(2)
     except Exception:  # noqa: BLE001 - before or around dbt: an error (2), not test failures (1)

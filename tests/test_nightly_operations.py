@@ -348,9 +348,15 @@ def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path:
     (raw / "logs/litellm/d0/spend.jsonl").unlink()
     broken = raw / "logs/app/d1/b.jsonl"
     broken.write_bytes(broken.read_bytes().replace(b"ranker", b"rank\xffr", 1))
-    completed = subprocess.run(
-        [sys.executable, str(incremental.root / "scripts" / "nightly.py"), "--quiet"],
-        env=incremental.environment(), capture_output=True, text=True, check=False)
+    published = incremental.analyst_database.read_bytes()
+    nightly = [sys.executable, str(incremental.root / "scripts" / "nightly.py"), "--quiet"]
+    refused = subprocess.run(nightly, env=incremental.environment(), capture_output=True, text=True, check=False)
+    # deleted files are retracted only when the operator says so: nothing changes, nothing is published
+    assert refused.returncode == 2, refused.stderr
+    assert "2 raw file(s) loaded before are gone" in refused.stderr and "--retract-deleted-files" in refused.stderr
+    assert incremental.analyst_database.read_bytes() == published
+    completed = subprocess.run([*nightly, "--retract-deleted-files"], env=incremental.environment(),
+                               capture_output=True, text=True, check=False)
     assert completed.returncode == 1, completed.stderr  # built and published, retractions reported
     for path in ("server.jsonl", "spend.jsonl", "b.jsonl"):
         assert "retracted" in completed.stderr and path in completed.stderr

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from test_nightly_operations import Project, app_calls, copy_project, write_file
 
 SECRET = "sk-nightly-LEAK-0123456789"
@@ -143,7 +144,10 @@ def test_a_missing_raw_root_fails_unless_expected(built: Project, tmp_path: Path
     night = run_nightly(missing)
     assert_nothing_published(built, night, analyst)
     assert str(missing.raw) in night.stderr
-    assert run_nightly(missing, "--allow-empty-raw", "--select", "stg_app__llm_calls").returncode == 0
+    # expected to be empty, but last night's files are gone: retracting them must be said too
+    night = run_nightly(missing, "--allow-empty-raw")
+    assert_nothing_published(built, night, analyst)
+    assert "loaded before are gone" in night.stderr
 
 
 def test_an_empty_raw_root_fails_unless_expected(built: Project, tmp_path: Path) -> None:
@@ -154,9 +158,10 @@ def test_an_empty_raw_root_fails_unless_expected(built: Project, tmp_path: Path)
     night = run_nightly(empty)
     assert_nothing_published(built, night, analyst)
     assert str(empty.raw) in night.stderr
-    night = run_nightly(empty, "--select", "stg_app__llm_calls", env={"LLM_COST_ALLOW_EMPTY_RAW": "1"})
-    assert night.returncode == 0, night.stdout + night.stderr
-    assert empty.rows("select count(*) from fct_llm_calls") == [(3,)]  # last night's calls stay
+    night = run_nightly(empty, "--retract-deleted-files", env={"LLM_COST_ALLOW_EMPTY_RAW": "1"})
+    assert night.returncode == 1, night.stdout + night.stderr  # retractions are reported
+    assert empty.rows("select count(*) from fct_llm_calls") == [(0,)]  # last night's calls retracted
+    assert empty.rows("select count(*), sum(billed_calls) from fct_raw_file_retractions") == [(1, 3)]
 
 
 def test_stale_publish_files_are_removed_on_start(built: Project, tmp_path: Path) -> None:
