@@ -146,7 +146,9 @@ def duckdb_read_path(path: str) -> str:
     return re.sub(r"([\[*?])", r"[\1]", path)
 
 
-def list_raw_files(raw_dir: str, layouts: Mapping[str, Mapping[str, list[str] | str]]) -> Iterator[tuple[str, str, str, os.stat_result]]:
+def list_raw_files(
+    raw_dir: str, layouts: Mapping[str, Mapping[str, list[str] | str]],
+) -> Iterator[tuple[str, str, str, os.stat_result]]:
     """(path, relation, format, stat) of every raw file, paths as the raw root spells them."""
     for relation_name, layout in layouts.items():
         folder = str(layout["folder"])

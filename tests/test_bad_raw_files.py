@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pytest
+
 from conftest import PROJECT_ROOT, Warehouse, build_into, otlp_span, otlp_traces_data
 
 REFERENCE_SAMPLES = PROJECT_ROOT / "tests/fixtures/reference_formats"
@@ -110,17 +111,20 @@ def write_raw_folder(raw: Path) -> None:
     write(raw, "logs/litellm/good/filename_column.csv",
           litellm_csv("litellm-filename", 2, extra={"filename": "upload.txt"}))
     write(raw, "traces/otlp/good/traces.jsonl.gz", gzip.compress(otlp_line("otel-good")))
-    write(raw, "logs/bedrock/good/invocations.jsonl", (REFERENCE_SAMPLES / "bedrock_invocation_logs.jsonl").read_bytes())
+    bedrock_sample = (REFERENCE_SAMPLES / "bedrock_invocation_logs.jsonl").read_bytes()
+    write(raw, "logs/bedrock/good/invocations.jsonl", bedrock_sample)
     shutil.copytree(PROJECT_ROOT / "data/sample/invoices", raw / "invoices", dirs_exist_ok=True)
     parquet_from_csv(PROJECT_ROOT / "data/sample/invoices/focus/gcp/2026-11/focus_cost.csv",
                      raw / "invoices/focus/parquet/focus_cost.parquet")
     # bad files
     lines = app_lines("app-bad", 3).split(b"\n")
-    write(raw, "logs/app/bad/invalid_utf8.jsonl", b"\n".join([lines[0], lines[1].replace(b"ranker", b"rank\xff"), *lines[2:]]))
+    not_utf8 = b"\n".join([lines[0], lines[1].replace(b"ranker", b"rank\xff"), *lines[2:]])
+    write(raw, "logs/app/bad/invalid_utf8.jsonl", not_utf8)
     write(raw, "logs/app/bad/empty.jsonl.gz", b"")
     write(raw, "logs/litellm/bad/invalid_utf8.csv", litellm_csv("litellm-bad", 2).replace(b"proxy", b"pr\xc3\x28xy", 1))
-    bedrock = (REFERENCE_SAMPLES / "bedrock_invocation_logs.jsonl").read_bytes().splitlines()[:3]
-    write(raw, "logs/bedrock/bad/mixed_line_endings.jsonl", bedrock[0] + b"\n" + bedrock[1] + b"\r\n" + bedrock[2] + b"\n")
+    bedrock = bedrock_sample.splitlines()[:3]
+    mixed = bedrock[0] + b"\n" + bedrock[1] + b"\r\n" + bedrock[2] + b"\n"
+    write(raw, "logs/bedrock/bad/mixed_line_endings.jsonl", mixed)
     write(raw, "traces/otlp/bad/truncated.jsonl.gz", gzip.compress(otlp_line("otel-bad") * 50)[:200])
     anthropic = (PROJECT_ROOT / "data/sample/invoices/anthropic/2026-11/cost_report.json").read_bytes()
     write(raw, "invoices/anthropic/2026-11/invalid_utf8.json", anthropic.replace(b"USD", b"US\xff", 1))
