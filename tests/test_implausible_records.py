@@ -213,6 +213,11 @@ CUR_LINES = {
                             "quarantined", "implausible_quantity"),
     "cur-26-digit-start": (cur_line("cur-26-digit-start", "0.8", start=TWENTY_SIX_DIGITS),
                            "quarantined", "unreadable_charge_date"),
+    # an export cannot bill a day before 2020 or after the day it was written (today, in this test)
+    "cur-year-1": (cur_line("cur-year-1", "0.8", start="0001-03-05T00:00:00Z"),
+                   "quarantined", "implausible_charge_date"),
+    "cur-year-9999": (cur_line("cur-year-9999", "0.8", start="9999-03-05T00:00:00Z"),
+                      "quarantined", "implausible_charge_date"),
 }
 
 

@@ -7,7 +7,10 @@
     strings (scientific notation included), never through floating point.
     An amount or quantity of 10^12 or more (in the export's own unit) is no
     real invoice line and would overflow the sums and token counts
-    downstream: `implausible_amount` / `implausible_quantity`.
+    downstream: `implausible_amount` / `implausible_quantity`. A charge
+    dated before `earliest_plausible_call_date`, or after the day its export
+    was last written (a day of grace for time zones), is
+    `implausible_charge_date`: an export cannot bill a day that has not come.
 -#}
 with
 
@@ -62,6 +65,11 @@ bounded as (
         *,
         abs(amount) >= 1e12 as is_implausible_amount,
         abs(read_quantity) >= 1e12 as is_implausible_quantity,
+        coalesce(
+            charge_date < cast('{{ var("earliest_plausible_call_date") }}' as date)
+            or charge_date > cast(timezone('UTC', file_modified_at) as date) + 1,
+            false
+        ) as is_implausible_charge_date,
         case
             when abs(amount) < 1e12
                 then cast(amount * usd_per_amount_unit as decimal(38, 12))
@@ -81,6 +89,7 @@ judged as (
             when not is_llm_spend then 'not_llm_spend'
             when charge_start_text is null then 'missing_charge_date'
             when charge_date is null then 'unreadable_charge_date'
+            when is_implausible_charge_date then 'implausible_charge_date'
             when amount_text is null then 'missing_amount'
             when amount is null then 'unreadable_amount'
             when is_implausible_amount then 'implausible_amount'
