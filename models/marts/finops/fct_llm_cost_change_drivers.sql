@@ -1,0 +1,568 @@
+{#-
+    Month-over-month and week-over-week cost change per team, service,
+    route and model (and in total), split into volume, mix and price
+    effects that add up to the change exactly. The formulas are in the
+    model's description (_finops__docs.md, finops_change_drivers).
+
+    Each priced call is also costed at the price-book row that was in effect
+    for its price key (provider, model, endpoint scope, service tier) one
+    period earlier (the same time of day, one calendar month or seven days
+    before), with the long-context rule and cache fall-backs of
+    int_llm_calls_priced; a call whose key had no row then keeps its own
+    cost (no price effect).
+-#}
+{%- set dimensions = {
+    'total': "'all'",
+    'team': 'team',
+    'service': 'service',
+    'route': 'route',
+    'model': "provider || '/' || model",
+} -%}
+with
+
+calls as (
+
+    select * from {{ ref('fct_llm_calls') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('llm_prices') }}
+
+),
+
+period_grains as (
+
+    select 'month' as period_grain
+    union all
+    select 'week' as period_grain
+
+),
+
+calls_by_grain as (
+
+    {#- every call once per period grain, with its period and the same
+        moment one period earlier -#}
+    select
+        calls.call_id,
+        calls.provider,
+        calls.model,
+        calls.team,
+        calls.service,
+        calls.route,
+        calls.endpoint_scope,
+        calls.service_tier,
+        calls.is_priced,
+        calls.price_id,
+        calls.called_at,
+        calls.input_tokens,
+        calls.uncached_input_tokens,
+        calls.cache_read_tokens,
+        calls.cache_write_5m_tokens,
+        calls.cache_write_1h_tokens,
+        calls.output_tokens,
+        calls.cost_usd,
+        period_grains.period_grain,
+        case
+            when period_grains.period_grain = 'month'
+                then cast({{ dbt.date_trunc('month', 'calls.usage_date') }} as date)
+            else cast({{ dbt.date_trunc('week', 'calls.usage_date') }} as date)
+        end as period_start,
+        case
+            when period_grains.period_grain = 'month'
+                then {{ dbt.dateadd('month', -1, 'calls.called_at') }}
+            else {{ dbt.dateadd('day', -7, 'calls.called_at') }}
+        end as previous_period_called_at
+    from calls
+    cross join period_grains
+
+),
+
+previous_price_rows as (
+
+    {#- the row of each priced call's price key in effect one period earlier -#}
+    select
+        calls_by_grain.call_id,
+        calls_by_grain.period_grain,
+        calls_by_grain.price_id,
+        calls_by_grain.cost_usd,
+        calls_by_grain.uncached_input_tokens,
+        calls_by_grain.cache_read_tokens,
+        calls_by_grain.cache_write_5m_tokens,
+        calls_by_grain.cache_write_1h_tokens,
+        calls_by_grain.output_tokens,
+        prices.price_id as previous_price_id,
+        prices.request_fee_usd,
+        prices.input_usd_per_mtok,
+        prices.output_usd_per_mtok,
+        prices.cache_read_usd_per_mtok,
+        prices.cache_write_5m_usd_per_mtok,
+        prices.cache_write_1h_usd_per_mtok,
+        prices.long_context_input_usd_per_mtok,
+        prices.long_context_output_usd_per_mtok,
+        prices.long_context_cache_read_usd_per_mtok,
+        prices.long_context_cache_write_5m_usd_per_mtok,
+        prices.long_context_cache_write_1h_usd_per_mtok,
+        coalesce(
+            prices.long_context_rule = 'all_input_above_threshold_whole_call'
+            and calls_by_grain.input_tokens > prices.long_context_threshold_tokens,
+            false
+        ) as is_long_context
+    from calls_by_grain
+    left join prices
+        on
+            calls_by_grain.provider = prices.provider
+            and calls_by_grain.model = prices.model
+            and calls_by_grain.endpoint_scope = prices.endpoint_scope
+            and calls_by_grain.service_tier = prices.service_tier
+            and calls_by_grain.previous_period_called_at
+            >= coalesce(prices.effective_from, cast('-infinity' as timestamp))
+            and calls_by_grain.previous_period_called_at
+            < coalesce(prices.effective_to, cast('infinity' as timestamp))
+            and {{ is_within_utc_time_window(
+                'calls_by_grain.previous_period_called_at',
+                'prices.utc_time_from',
+                'prices.utc_time_to'
+            ) }}
+    where calls_by_grain.is_priced
+
+),
+
+previous_tier_rates as (
+
+    select
+        call_id,
+        period_grain,
+        price_id,
+        cost_usd,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_5m_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        previous_price_id,
+        request_fee_usd,
+        case
+            when is_long_context then long_context_input_usd_per_mtok else input_usd_per_mtok
+        end as input_rate,
+        case
+            when is_long_context then long_context_output_usd_per_mtok else output_usd_per_mtok
+        end as output_rate,
+        case
+            when is_long_context then long_context_cache_read_usd_per_mtok
+            else cache_read_usd_per_mtok
+        end as tier_cache_read_rate,
+        case
+            when is_long_context then long_context_cache_write_5m_usd_per_mtok
+            else cache_write_5m_usd_per_mtok
+        end as tier_cache_write_5m_rate,
+        case
+            when is_long_context then long_context_cache_write_1h_usd_per_mtok
+            else cache_write_1h_usd_per_mtok
+        end as tier_cache_write_1h_rate
+    from previous_price_rows
+
+),
+
+previous_rates as (
+
+    {#- a cache bucket without a price of its own is billed at the input price -#}
+    select
+        call_id,
+        period_grain,
+        price_id,
+        cost_usd,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_5m_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        previous_price_id,
+        request_fee_usd,
+        input_rate,
+        output_rate,
+        coalesce(tier_cache_read_rate, input_rate) as cache_read_rate,
+        coalesce(tier_cache_write_5m_rate, input_rate) as cache_write_5m_rate,
+        coalesce(tier_cache_write_1h_rate, input_rate) as cache_write_1h_rate
+    from previous_tier_rates
+
+),
+
+previous_costs as (
+
+    select
+        call_id,
+        period_grain,
+        cast(case
+            when previous_price_id is null or previous_price_id = price_id then cost_usd
+            else
+                {{ token_cost('uncached_input_tokens', 'input_rate') }}
+                + {{ token_cost('cache_read_tokens', 'cache_read_rate') }}
+                + {{ token_cost('cache_write_5m_tokens', 'cache_write_5m_rate') }}
+                + {{ token_cost('cache_write_1h_tokens', 'cache_write_1h_rate') }}
+                + {{ token_cost('output_tokens', 'output_rate') }}
+                + cast(coalesce(request_fee_usd, 0) as decimal(38, 12))
+        end as decimal(38, 12)) as cost_at_previous_prices_usd
+    from previous_rates
+
+),
+
+period_cells as (
+
+    select
+        calls_by_grain.period_grain,
+        calls_by_grain.period_start,
+        calls_by_grain.team,
+        calls_by_grain.service,
+        calls_by_grain.route,
+        calls_by_grain.provider,
+        calls_by_grain.model,
+        cast(count(*) as bigint) as call_count,
+        cast(count(*) filter (where calls_by_grain.is_priced) as bigint) as priced_call_count,
+        cast(sum(calls_by_grain.input_tokens) as bigint) as input_tokens,
+        cast(sum(calls_by_grain.output_tokens) as bigint) as output_tokens,
+        coalesce(sum(calls_by_grain.cost_usd), 0) as cost_usd,
+        coalesce(sum(previous_costs.cost_at_previous_prices_usd), 0)
+            as cost_at_previous_prices_usd
+    from calls_by_grain
+    left join previous_costs
+        on
+            calls_by_grain.call_id = previous_costs.call_id
+            and calls_by_grain.period_grain = previous_costs.period_grain
+    group by
+        calls_by_grain.period_grain,
+        calls_by_grain.period_start,
+        calls_by_grain.team,
+        calls_by_grain.service,
+        calls_by_grain.route,
+        calls_by_grain.provider,
+        calls_by_grain.model
+
+),
+
+dimension_cells as (
+
+    {#- each period cell once per dimension it is reported by -#}
+    {% for dimension, value in dimensions.items() %}
+        select
+            period_grain,
+            period_start,
+            '{{ dimension }}' as dimension,
+            {{ value }} as dimension_value,
+            route,
+            provider || '/' || model as model_key,
+            call_count,
+            priced_call_count,
+            input_tokens,
+            output_tokens,
+            cost_usd,
+            cost_at_previous_prices_usd
+        from period_cells
+        {{ "union all" if not loop.last }}
+    {% endfor %}
+
+),
+
+group_periods as (
+
+    select
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(sum(call_count) as bigint) as call_count,
+        cast(sum(priced_call_count) as bigint) as priced_call_count,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        sum(cost_usd) as cost_usd,
+        sum(cost_at_previous_prices_usd) as cost_at_previous_prices_usd
+    from dimension_cells
+    group by period_grain, period_start, dimension, dimension_value
+
+),
+
+group_periods_with_neighbours as (
+
+    select
+        *,
+        cast(case
+            when period_grain = 'month' then {{ dbt.dateadd('month', 1, 'period_start') }}
+            else {{ dbt.dateadd('day', 7, 'period_start') }}
+        end as date) as next_period_start,
+        cast(case
+            when period_grain = 'month' then {{ dbt.dateadd('month', -1, 'period_start') }}
+            else {{ dbt.dateadd('day', -7, 'period_start') }}
+        end as date) as previous_period_start
+    from group_periods
+
+),
+
+grain_bounds as (
+
+    select
+        period_grain,
+        min(period_start) as first_period_start,
+        max(period_start) as last_period_start
+    from group_periods
+    group by period_grain
+
+),
+
+spine_candidates as (
+
+    {#- every period a group had calls in, and the period after each (where
+        it may have vanished) -#}
+    select
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value
+    from group_periods_with_neighbours
+    union
+    select
+        period_grain,
+        next_period_start as period_start,
+        dimension,
+        dimension_value
+    from group_periods_with_neighbours
+
+),
+
+group_spine as (
+
+    {#- up to the last period with calls -#}
+    select
+        spine_candidates.period_grain,
+        spine_candidates.period_start,
+        spine_candidates.dimension,
+        spine_candidates.dimension_value,
+        cast(case
+            when spine_candidates.period_grain = 'month'
+                then {{ dbt.dateadd('month', -1, 'spine_candidates.period_start') }}
+            else {{ dbt.dateadd('day', -7, 'spine_candidates.period_start') }}
+        end as date) as previous_period_start,
+        grain_bounds.first_period_start
+    from spine_candidates
+    inner join grain_bounds
+        on
+            spine_candidates.period_grain = grain_bounds.period_grain
+            and spine_candidates.period_start <= grain_bounds.last_period_start
+
+),
+
+compared as (
+
+    select
+        group_spine.period_grain,
+        group_spine.period_start,
+        group_spine.previous_period_start,
+        group_spine.dimension,
+        group_spine.dimension_value,
+        group_spine.previous_period_start >= group_spine.first_period_start
+            as has_previous_period,
+        coalesce(current_period.call_count, 0) as call_count,
+        coalesce(previous_period.call_count, 0) as previous_call_count,
+        coalesce(current_period.priced_call_count, 0) as priced_call_count,
+        coalesce(previous_period.priced_call_count, 0) as previous_priced_call_count,
+        coalesce(current_period.input_tokens, 0) as input_tokens,
+        coalesce(previous_period.input_tokens, 0) as previous_input_tokens,
+        coalesce(current_period.output_tokens, 0) as output_tokens,
+        coalesce(previous_period.output_tokens, 0) as previous_output_tokens,
+        coalesce(current_period.cost_usd, 0) as cost_usd,
+        coalesce(previous_period.cost_usd, 0) as previous_cost_usd,
+        coalesce(current_period.cost_at_previous_prices_usd, 0) as cost_at_previous_prices_usd
+    from group_spine
+    left join group_periods_with_neighbours as current_period
+        on
+            group_spine.period_grain = current_period.period_grain
+            and group_spine.period_start = current_period.period_start
+            and group_spine.dimension = current_period.dimension
+            and group_spine.dimension_value = current_period.dimension_value
+    left join group_periods_with_neighbours as previous_period
+        on
+            group_spine.period_grain = previous_period.period_grain
+            and group_spine.period_start = previous_period.next_period_start
+            and group_spine.dimension = previous_period.dimension
+            and group_spine.dimension_value = previous_period.dimension_value
+
+),
+
+volume_and_price as (
+
+    {#- volume: the change in priced calls at the previous period's cost per
+        call (a group without priced calls then is all volume, at previous
+        prices); price: this period's usage at this period's prices minus the
+        same usage at the previous period's prices -#}
+    select
+        *,
+        cost_usd - previous_cost_usd as cost_delta_usd,
+        case
+            when previous_priced_call_count = 0 then cost_at_previous_prices_usd
+            else {{ allocate_share(
+                'previous_cost_usd',
+                'priced_call_count - previous_priced_call_count',
+                'previous_priced_call_count'
+            ) }}
+        end as volume_effect_usd,
+        cost_usd - cost_at_previous_prices_usd as price_effect_usd
+    from compared
+
+),
+
+decomposed as (
+
+    {#- mix: the rest, so that the three add up to the change exactly; it is
+        C1@P0 - N1 x C0 / N0, the change in cost per call at constant prices
+        (model mix, tokens per call) -#}
+    select
+        *,
+        cost_delta_usd - volume_effect_usd - price_effect_usd as mix_effect_usd
+    from volume_and_price
+
+),
+
+members as (
+
+    {#- the routes and models each group had calls on, per period -#}
+    select distinct
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        'route' as member_kind,
+        route as member
+    from dimension_cells
+    union
+    select distinct
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        'model' as member_kind,
+        model_key as member
+    from dimension_cells
+
+),
+
+member_changes as (
+
+    select
+        current_members.period_grain,
+        current_members.period_start,
+        current_members.dimension,
+        current_members.dimension_value,
+        current_members.member_kind,
+        current_members.member,
+        previous_members.member is null as is_new,
+        false as is_vanished
+    from members as current_members
+    inner join group_periods_with_neighbours as current_period
+        on
+            current_members.period_grain = current_period.period_grain
+            and current_members.period_start = current_period.period_start
+            and current_members.dimension = current_period.dimension
+            and current_members.dimension_value = current_period.dimension_value
+    left join members as previous_members
+        on
+            current_members.period_grain = previous_members.period_grain
+            and current_period.previous_period_start = previous_members.period_start
+            and current_members.dimension = previous_members.dimension
+            and current_members.dimension_value = previous_members.dimension_value
+            and current_members.member_kind = previous_members.member_kind
+            and current_members.member = previous_members.member
+    union all
+    select
+        previous_members.period_grain,
+        previous_period.next_period_start as period_start,
+        previous_members.dimension,
+        previous_members.dimension_value,
+        previous_members.member_kind,
+        previous_members.member,
+        false as is_new,
+        current_members.member is null as is_vanished
+    from members as previous_members
+    inner join group_periods_with_neighbours as previous_period
+        on
+            previous_members.period_grain = previous_period.period_grain
+            and previous_members.period_start = previous_period.period_start
+            and previous_members.dimension = previous_period.dimension
+            and previous_members.dimension_value = previous_period.dimension_value
+    left join members as current_members
+        on
+            previous_members.period_grain = current_members.period_grain
+            and previous_period.next_period_start = current_members.period_start
+            and previous_members.dimension = current_members.dimension
+            and previous_members.dimension_value = current_members.dimension_value
+            and previous_members.member_kind = current_members.member_kind
+            and previous_members.member = current_members.member
+
+),
+
+member_lists as (
+
+    select
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        string_agg(member, ', ' order by member) filter (
+            where member_kind = 'model' and is_new
+        ) as new_models,
+        string_agg(member, ', ' order by member) filter (
+            where member_kind = 'model' and is_vanished
+        ) as vanished_models,
+        string_agg(member, ', ' order by member) filter (
+            where member_kind = 'route' and is_new
+        ) as new_routes,
+        string_agg(member, ', ' order by member) filter (
+            where member_kind = 'route' and is_vanished
+        ) as vanished_routes
+    from member_changes
+    group by period_grain, period_start, dimension, dimension_value
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'decomposed.period_grain', 'decomposed.period_start',
+            'decomposed.dimension', 'decomposed.dimension_value'
+        ]) }} as change_driver_id,
+        decomposed.period_grain,
+        decomposed.period_start,
+        decomposed.previous_period_start,
+        decomposed.has_previous_period,
+        decomposed.dimension,
+        decomposed.dimension_value,
+        decomposed.call_count,
+        decomposed.previous_call_count,
+        decomposed.priced_call_count,
+        decomposed.previous_priced_call_count,
+        decomposed.input_tokens,
+        decomposed.previous_input_tokens,
+        decomposed.output_tokens,
+        decomposed.previous_output_tokens,
+        decomposed.cost_usd,
+        decomposed.previous_cost_usd,
+        decomposed.cost_at_previous_prices_usd,
+        decomposed.cost_delta_usd,
+        decomposed.volume_effect_usd,
+        decomposed.mix_effect_usd,
+        decomposed.price_effect_usd,
+        member_lists.new_models,
+        member_lists.vanished_models,
+        member_lists.new_routes,
+        member_lists.vanished_routes
+    from decomposed
+    left join member_lists
+        on
+            decomposed.period_grain = member_lists.period_grain
+            and decomposed.period_start = member_lists.period_start
+            and decomposed.dimension = member_lists.dimension
+            and decomposed.dimension_value = member_lists.dimension_value
+
+)
+
+select * from final

@@ -1,0 +1,336 @@
+{#-
+    Daily cost per team, service and route against a robust trailing
+    baseline: the median and the median absolute deviation (MAD) of the
+    group's daily cost over the `finops_spike_baseline_days` days before
+    (days without calls count as $0, from the group's first day with calls
+    on). The rule and the driver are in the model's description
+    (_finops__models.yml).
+-#}
+{%- set baseline_days = var('finops_spike_baseline_days') | int -%}
+{%- set dimensions = var('finops_spike_dimensions') -%}
+with
+
+cost_daily as (
+
+    select * from {{ ref('fct_llm_cost_daily') }}
+
+),
+
+dimension_cells as (
+
+    {#- each daily cell once per dimension watched -#}
+    {% for dimension in dimensions %}
+        select
+            usage_date,
+            '{{ dimension }}' as dimension,
+            {{ dimension }} as dimension_value,
+            route,
+            provider || '/' || model as model_key,
+            call_count,
+            call_count - unpriced_call_count as priced_call_count,
+            input_tokens + output_tokens as tokens,
+            coalesce(cost_usd, 0) as cost_usd
+        from cost_daily
+        {{ "union all" if not loop.last }}
+    {% endfor %}
+
+),
+
+group_days as (
+
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        cast(sum(call_count) as bigint) as call_count,
+        cast(sum(priced_call_count) as bigint) as priced_call_count,
+        cast(sum(tokens) as bigint) as tokens,
+        sum(cost_usd) as cost_usd
+    from dimension_cells
+    group by usage_date, dimension, dimension_value
+
+),
+
+group_first_days as (
+
+    select
+        dimension,
+        dimension_value,
+        min(usage_date) as first_usage_date
+    from group_days
+    group by dimension, dimension_value
+
+),
+
+date_bounds as (
+
+    select
+        min(usage_date) as first_usage_date,
+        max(usage_date) as last_usage_date
+    from cost_daily
+
+),
+
+calendar as (
+
+    {#- every day from the first to the last day with calls -#}
+    select
+        cast(unnest(generate_series(
+            cast(first_usage_date as timestamp),
+            cast(last_usage_date as timestamp),
+            interval 1 day
+        )) as date) as usage_date
+    from date_bounds
+
+),
+
+group_calendar as (
+
+    {#- each group's days from its first day with calls, zero-filled -#}
+    select
+        calendar.usage_date,
+        group_first_days.dimension,
+        group_first_days.dimension_value,
+        coalesce(group_days.call_count, 0) as call_count,
+        coalesce(group_days.priced_call_count, 0) as priced_call_count,
+        coalesce(group_days.tokens, 0) as tokens,
+        coalesce(group_days.cost_usd, 0) as cost_usd
+    from group_first_days
+    inner join calendar
+        on group_first_days.first_usage_date <= calendar.usage_date
+    left join group_days
+        on
+            calendar.usage_date = group_days.usage_date
+            and group_first_days.dimension = group_days.dimension
+            and group_first_days.dimension_value = group_days.dimension_value
+
+),
+
+baselines as (
+
+    select
+        *,
+        count(*) over baseline_window as baseline_days,
+        median(cost_usd) over baseline_window as baseline_median_cost_usd,
+        mad(cost_usd) over baseline_window as baseline_mad_cost_usd,
+        median(priced_call_count) over baseline_window as baseline_median_priced_call_count,
+        sum(cost_usd) over baseline_window as baseline_cost_usd,
+        sum(priced_call_count) over baseline_window as baseline_priced_call_count,
+        sum(call_count) over baseline_window as baseline_call_count,
+        sum(tokens) over baseline_window as baseline_tokens
+    from group_calendar
+    window baseline_window as (
+        partition by dimension, dimension_value
+        order by usage_date
+        rows between {{ baseline_days }} preceding and 1 preceding
+    )
+
+),
+
+active_days as (
+
+    select * from baselines
+    where call_count > 0
+
+),
+
+zero_mad_deviations as (
+
+    {#- mean absolute deviation from the median, for the days whose MAD is 0
+        (more than half the baseline days equal): the scale falls back to it -#}
+    select
+        active_days.usage_date,
+        active_days.dimension,
+        active_days.dimension_value,
+        {{ allocate_share(
+            'sum(abs(baseline_days.cost_usd - active_days.baseline_median_cost_usd))',
+            1,
+            'count(*)'
+        ) }} as baseline_mean_abs_deviation_usd
+    from active_days
+    inner join group_calendar as baseline_days
+        on
+            active_days.dimension = baseline_days.dimension
+            and active_days.dimension_value = baseline_days.dimension_value
+            and active_days.usage_date > baseline_days.usage_date
+            and baseline_days.usage_date
+            >= {{ dbt.dateadd('day', -baseline_days, 'active_days.usage_date') }}
+    where active_days.baseline_mad_cost_usd = 0
+    group by active_days.usage_date, active_days.dimension, active_days.dimension_value
+
+),
+
+scaled as (
+
+    {#- the robust standard deviation: 1.4826 x MAD, or 1.2533 x the mean
+        absolute deviation when MAD is 0 (Iglewicz and Hoaglin) -#}
+    select
+        active_days.*,
+        zero_mad_deviations.baseline_mean_abs_deviation_usd,
+        cast(case
+            when active_days.baseline_mad_cost_usd > 0
+                then 1.4826 * active_days.baseline_mad_cost_usd
+            else 1.2533 * coalesce(zero_mad_deviations.baseline_mean_abs_deviation_usd, 0)
+        end as decimal(38, 12)) as baseline_scale_usd
+    from active_days
+    left join zero_mad_deviations
+        on
+            active_days.usage_date = zero_mad_deviations.usage_date
+            and active_days.dimension = zero_mad_deviations.dimension
+            and active_days.dimension_value = zero_mad_deviations.dimension_value
+
+),
+
+thresholds as (
+
+    select
+        *,
+        cost_usd - baseline_median_cost_usd as excess_cost_usd,
+        cast(baseline_median_cost_usd + greatest(
+            {{ var('finops_spike_robust_z_threshold') }} * baseline_scale_usd,
+            {{ var('finops_spike_min_increase_usd') }},
+            {{ var('finops_spike_min_increase_ratio') }} * baseline_median_cost_usd
+        ) as decimal(38, 12)) as spike_threshold_usd,
+        baseline_days >= {{ var('finops_spike_min_baseline_days') }} as has_baseline
+    from scaled
+
+),
+
+member_days as (
+
+    {#- the routes and models each group had calls on, per day -#}
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        'route' as member_kind,
+        route as member,
+        sum(cost_usd) as cost_usd
+    from dimension_cells
+    group by usage_date, dimension, dimension_value, route
+    union all
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        'model' as member_kind,
+        model_key as member,
+        sum(cost_usd) as cost_usd
+    from dimension_cells
+    group by usage_date, dimension, dimension_value, model_key
+
+),
+
+member_recency as (
+
+    select
+        *,
+        lag(usage_date) over (
+            partition by dimension, dimension_value, member_kind, member
+            order by usage_date
+        ) as previous_usage_date
+    from member_days
+
+),
+
+new_members as (
+
+    {#- routes and models without calls in the group's baseline window -#}
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        sum(cost_usd) filter (where member_kind = 'route') as new_route_cost_usd,
+        string_agg(member, ', ' order by member) filter (where member_kind = 'route')
+            as new_routes,
+        sum(cost_usd) filter (where member_kind = 'model') as new_model_cost_usd,
+        string_agg(member, ', ' order by member) filter (where member_kind = 'model')
+            as new_models
+    from member_recency
+    where
+        previous_usage_date is null
+        or previous_usage_date < {{ dbt.dateadd('day', -baseline_days, 'usage_date') }}
+    group by usage_date, dimension, dimension_value
+
+),
+
+flagged as (
+
+    {#- growth factors of the day against the baseline window (ratios) -#}
+    select
+        thresholds.*,
+        new_members.new_routes,
+        new_members.new_models,
+        coalesce(new_members.new_route_cost_usd, 0) as new_route_cost_usd,
+        coalesce(new_members.new_model_cost_usd, 0) as new_model_cost_usd,
+        thresholds.has_baseline
+        and thresholds.cost_usd >= thresholds.spike_threshold_usd as is_spike,
+        cast(thresholds.priced_call_count as double)
+        / nullif(thresholds.baseline_median_priced_call_count, 0) as volume_factor,
+        (cast(thresholds.cost_usd as double) / nullif(thresholds.priced_call_count, 0))
+        / nullif(
+            cast(thresholds.baseline_cost_usd as double)
+            / nullif(thresholds.baseline_priced_call_count, 0),
+            0
+        ) as cost_per_call_factor,
+        (cast(thresholds.tokens as double) / nullif(thresholds.call_count, 0))
+        / nullif(
+            cast(thresholds.baseline_tokens as double)
+            / nullif(thresholds.baseline_call_count, 0),
+            0
+        ) as tokens_per_call_factor
+    from thresholds
+    left join new_members
+        on
+            thresholds.usage_date = new_members.usage_date
+            and thresholds.dimension = new_members.dimension
+            and thresholds.dimension_value = new_members.dimension_value
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['usage_date', 'dimension', 'dimension_value']) }} as cost_spike_id,
+        usage_date,
+        dimension,
+        dimension_value,
+        call_count,
+        priced_call_count,
+        tokens,
+        cost_usd,
+        cast(baseline_days as bigint) as baseline_days,
+        cast(baseline_median_cost_usd as decimal(38, 12)) as baseline_median_cost_usd,
+        cast(baseline_mad_cost_usd as decimal(38, 12)) as baseline_mad_cost_usd,
+        baseline_mean_abs_deviation_usd,
+        baseline_scale_usd,
+        spike_threshold_usd,
+        cast(excess_cost_usd as decimal(38, 12)) as excess_cost_usd,
+        cast(
+            cast(excess_cost_usd as double) / nullif(baseline_scale_usd, 0) as decimal(18, 4)
+        ) as robust_z_score,
+        cast(baseline_median_priced_call_count as decimal(18, 1))
+            as baseline_median_priced_call_count,
+        cast(volume_factor as decimal(18, 4)) as volume_factor,
+        cast(cost_per_call_factor as decimal(18, 4)) as cost_per_call_factor,
+        cast(tokens_per_call_factor as decimal(18, 4)) as tokens_per_call_factor,
+        new_route_cost_usd,
+        new_routes,
+        new_model_cost_usd,
+        new_models,
+        has_baseline,
+        is_spike,
+        case
+            when not is_spike then null
+            when new_route_cost_usd * 2 >= excess_cost_usd then 'new_route'
+            when new_model_cost_usd * 2 >= excess_cost_usd then 'model_change'
+            when coalesce(volume_factor >= cost_per_call_factor, true) then 'volume'
+            when tokens_per_call_factor >= cost_per_call_factor / nullif(tokens_per_call_factor, 0)
+                then 'tokens_per_call'
+            else 'model_change'
+        end as probable_driver
+    from flagged
+
+)
+
+select * from final
