@@ -7,7 +7,8 @@ at the project's own profile, then runs dbt with the given arguments:
     python scripts/run_dbt.py build
     python scripts/run_dbt.py source freshness
 
-dbt reads raw files with DuckDB globs inside SQL string literals. A raw root
+dbt reads the raw files that `raw.file_manifest` lists by explicit,
+glob-escaped paths inside SQL string literals. A raw root
 whose path holds a character that means something there (a quote, a
 backslash, or a glob character such as ``[`` in ``exports[x]``) is given to
 dbt as a plainly named symlink to it instead (see `raw_root_for_dbt`), so the
