@@ -405,7 +405,10 @@ def test_every_mart_ties_to_fct_llm_calls_on_the_sample(sample_db: Query) -> Non
     calls_, cost = sample_db("select count(*), sum(cost_usd) from fct_llm_calls")[0]
     assert calls_ > 100 and cost > 0
 
-    assert sample_db("select count(*), sum(cost_usd) from fct_llm_call_ownership_provenance") == [(calls_, cost)]
+    assert sample_db("select count(*), sum(cost_usd) from fct_llm_call_ownership") == [(calls_, cost)]
+    assert sample_db(
+        "select period_grain, count(*), sum(cost_usd) from fct_llm_call_periods group by all order by all"
+    ) == [("month", calls_, cost), ("week", calls_, cost)]
     assert sample_db(
         "select ownership_field, sum(call_count), sum(cost_usd) from fct_llm_attribution_coverage"
         " group by all order by all"

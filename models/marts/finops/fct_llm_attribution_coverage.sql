@@ -2,7 +2,7 @@ with
 
 call_provenance as (
 
-    select * from {{ ref('fct_llm_call_ownership_provenance') }}
+    select * from {{ ref('fct_llm_call_ownership') }}
 
 ),
 

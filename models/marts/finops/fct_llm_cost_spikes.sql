@@ -10,9 +10,26 @@
 {%- set dimensions = var('finops_spike_dimensions') -%}
 with
 
-cost_daily as (
+calls as (
 
-    select * from {{ ref('fct_llm_cost_daily') }}
+    select * from {{ ref('fct_llm_call_ownership') }}
+
+),
+
+daily_cells as (
+
+    select
+        usage_date,
+        team,
+        service,
+        route,
+        cast(count(*) as bigint) as call_count,
+        cast(count(*) filter (where is_priced) as bigint) as priced_call_count,
+        cast(sum(input_tokens + output_tokens) as bigint) as tokens,
+        coalesce(sum(cost_usd), 0) as cost_usd,
+        provider || '/' || model as model_key
+    from calls
+    group by usage_date, team, service, route, provider, model
 
 ),
 
@@ -25,12 +42,12 @@ dimension_cells as (
             '{{ dimension }}' as dimension,
             {{ dimension }} as dimension_value,
             route,
-            provider || '/' || model as model_key,
+            model_key,
             call_count,
-            call_count - unpriced_call_count as priced_call_count,
-            input_tokens + output_tokens as tokens,
-            coalesce(cost_usd, 0) as cost_usd
-        from cost_daily
+            priced_call_count,
+            tokens,
+            cost_usd
+        from daily_cells
         {{ "union all" if not loop.last }}
     {% endfor %}
 
@@ -67,7 +84,7 @@ date_bounds as (
     select
         min(usage_date) as first_usage_date,
         max(usage_date) as last_usage_date
-    from cost_daily
+    from daily_cells
 
 ),
 

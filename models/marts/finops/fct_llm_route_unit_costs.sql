@@ -6,16 +6,16 @@
 -#}
 with
 
-calls as (
+call_periods as (
 
-    select * from {{ ref('fct_llm_calls') }}
+    select * from {{ ref('fct_llm_call_periods') }}
 
 ),
 
 monthly_calls as (
 
     select
-        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
+        period_start as usage_month,
         environment,
         service,
         route,
@@ -25,7 +25,8 @@ monthly_calls as (
         output_tokens,
         cost_usd,
         provider || '/' || model as model_key
-    from calls
+    from call_periods
+    where period_grain = 'month'
 
 ),
 

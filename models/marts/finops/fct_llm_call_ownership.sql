@@ -1,5 +1,6 @@
 {#-
-    Where each ownership field of a billed call came from. fct_llm_calls
+    Every billed call with its owner and where each ownership field came
+    from: the call-level table the coverage, spike and budget marts read. fct_llm_calls
     records it for the team only (`attribution_rule`); for the service,
     route, environment and cost center it is read back from the records the
     call was built from: the billed record's own fields
@@ -80,6 +81,10 @@ calls_with_records as (
         calls.environment,
         calls.cost_center,
         calls.attribution_rule,
+        calls.provider,
+        calls.model,
+        calls.input_tokens,
+        calls.output_tokens,
         calls.is_priced,
         calls.cost_usd,
         billed_records.service_name as record_service,
@@ -126,6 +131,10 @@ provenance as (
         route,
         environment,
         cost_center,
+        provider,
+        model,
+        input_tokens,
+        output_tokens,
         is_priced,
         cost_usd,
         case
