@@ -46,6 +46,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import traceback
@@ -68,6 +69,9 @@ from run_dbt import (
 
 EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_BUILD_FAILED = 0, 1, 2
 PUBLISHED_SCHEMAS = ("main", "seeds")
+# The analyst database is written in DuckDB 1.4's storage format, so that the DuckDB 1.x tools
+# analysts have (the CLI from PyPI, DBeaver, Evidence, harlequin) open it as well as DuckDB 2.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
 NIGHTLY_BUILD_ARGS = ["--exclude", "test_type:unit"]
 # Last, so they win: dbt logs nothing, to the console or to logs/dbt.log; its
 # error messages quote SQL values, which can be raw record text (prompts, keys).
@@ -240,6 +244,37 @@ def check_published_relations(connection: duckdb.DuckDBPyConnection, manifest: d
         raise NightlyError(f"the build database lacks {len(missing)} relation(s): {', '.join(missing[:10])}")
 
 
+def parquet_link(target: Path) -> Path:
+    """The public marts as Parquet files, beside the analyst database: `<analyst stem>.parquet/`
+    (a symlink to this night's folder, swapped atomically)."""
+    return target.with_name(f"{target.stem}.parquet")
+
+
+def write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Every relation of the published `main` schema (the marts) as `<name>.parquet`; money
+    stays DECIMAL(38, 12), comments are not carried (see the analyst database for them)."""
+    folder.mkdir()
+    for (name,) in connection.execute(
+        "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'main'"
+        " order by table_name"
+    ).fetchall():
+        destination = sql_literal(str(folder / f"{name}.parquet"))
+        connection.execute(f'copy published.main."{name}" to {destination} (format parquet, compression zstd)')
+
+
+def swap_parquet_folder(folder: Path, link: Path) -> None:
+    """Point `link` at `folder` in one rename, then remove the folders earlier nights published."""
+    staging_link = link.with_name(f".{link.name}.{os.getpid()}.link")
+    staging_link.unlink(missing_ok=True)
+    staging_link.symlink_to(folder.name, target_is_directory=True)
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)  # a plain folder someone made there cannot be swapped atomically
+    os.replace(staging_link, link)
+    for earlier in link.parent.glob(f".{link.name}.*"):
+        if earlier.is_dir() and earlier.name != folder.name:
+            shutil.rmtree(earlier)
+
+
 def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -271,15 +306,20 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
     place; returns this run's loads and the raw files it quarantined and retracted. On any
     failure the temporary file is removed."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    parquet_folder = parquet_link(target).with_name(f".{parquet_link(target).name}.{run_id}")
     remove_files([staging_file, Path(f"{staging_file}.wal")])
     try:
-        connection = duckdb.connect(str(staging_file))
+        connection = duckdb.connect()
         try:
             connection.execute("set enable_progress_bar = false")
+            connection.execute(f"attach {sql_literal(str(staging_file))} as published"
+                               f" (storage_version {sql_literal(PUBLISHED_STORAGE_VERSION)})")
+            connection.execute("use published")
             connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
             check_published_relations(connection, manifest)
             copy_published_schemas(connection)
             connection.execute("detach nightly_build")
+            write_parquet(connection, parquet_folder)
             loads = connection.execute(
                 f"select {', '.join(LOADS_COLUMNS)} from main.fct_pipeline_loads"
                 " where load_invocation_id = ? order by source_system",
@@ -295,11 +335,16 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
                 [run_id],
             ).fetchall()
             connection.execute("checkpoint")
+            connection.execute("use memory")
+            connection.execute("detach published")
         finally:
             connection.close()
         os.replace(staging_file, target)
+        swap_parquet_folder(parquet_folder, parquet_link(target))
     finally:
         remove_files([staging_file, Path(f"{staging_file}.wal")])
+        if parquet_folder.exists() and parquet_link(target).resolve() != parquet_folder.resolve():
+            shutil.rmtree(parquet_folder)
     return loads, quarantined_files, retracted_files
 
 

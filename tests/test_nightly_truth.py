@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -33,13 +34,19 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def published(project: Project) -> str:
+    """The analyst database's digest and the Parquet folder its link names."""
+    parquet = project.analyst_database.with_name(f"{project.analyst_database.stem}.parquet")
+    return f"{digest(project.analyst_database)} {os.readlink(parquet)}"
+
+
 def publish_leftovers(project: Project) -> list[Path]:
     return sorted(project.analyst_database.parent.glob(f".{project.analyst_database.name}.*"))
 
 
 def assert_nothing_published(project: Project, night: subprocess.CompletedProcess[str], analyst: str) -> None:
     assert night.returncode == 2, night.stdout + night.stderr
-    assert digest(project.analyst_database) == analyst
+    assert published(project) == analyst
     assert publish_leftovers(project) == []
     assert "published" not in night.stdout
 
@@ -75,14 +82,14 @@ def test_dbt_killed_mid_build_publishes_nothing(built: Project) -> None:
         "    dbt.ref('stg_app__llm_calls')\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return session.sql('select 1 as never')\n", encoding="utf-8")
-    analyst = digest(built.analyst_database)
+    analyst = published(built)
     night = run_nightly(built, "--select", "stg_app__llm_calls", "nightly_kill")
     assert_nothing_published(built, night, analyst)
     assert "dbt exited with code -9" in night.stderr
 
 
 def test_a_locked_build_database_publishes_nothing(built: Project) -> None:
-    analyst = digest(built.analyst_database)
+    analyst = published(built)
     holder = duckdb.connect(str(built.database))  # another process holds DuckDB's write lock
     try:
         night = run_nightly(built)
@@ -92,7 +99,7 @@ def test_a_locked_build_database_publishes_nothing(built: Project) -> None:
 
 
 def test_a_second_nightly_neither_builds_nor_publishes(built: Project) -> None:
-    analyst, database = digest(built.analyst_database), digest(built.database)
+    analyst, database = published(built), digest(built.database)
     lock = lock_path(built).open("a")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the first nightly, still running
@@ -109,7 +116,7 @@ def test_dbt_errors_reach_no_output_and_no_log(built: Project) -> None:
     (built.root / "models" / "nightly_probe" / "nightly_leak.sql").write_text(
         f"{{{{ config(materialized='table') }}}}\nselect cast('{SECRET}' as integer) as record_value",
         encoding="utf-8")
-    analyst = digest(built.analyst_database)
+    analyst = published(built)
     night = run_nightly(built, "--select", "nightly_leak")
     assert_nothing_published(built, night, analyst)
     assert "model.llm_cost.nightly_leak" in night.stderr
@@ -140,7 +147,7 @@ def test_quotes_and_glob_characters_in_the_raw_root_are_literal(tmp_path: Path) 
 
 def test_a_missing_raw_root_fails_unless_expected(built: Project, tmp_path: Path) -> None:
     missing = Project(built.root, tmp_path / "not-mounted")
-    analyst = digest(built.analyst_database)
+    analyst = published(built)
     night = run_nightly(missing)
     assert_nothing_published(built, night, analyst)
     assert str(missing.raw) in night.stderr
@@ -154,7 +161,7 @@ def test_an_empty_raw_root_fails_unless_expected(built: Project, tmp_path: Path)
     empty = Project(built.root, tmp_path / "raw")
     (empty.raw / "logs" / "app" / "d0").mkdir(parents=True)
     (empty.raw / "README.txt").write_text("not a raw file", encoding="utf-8")
-    analyst = digest(built.analyst_database)
+    analyst = published(built)
     night = run_nightly(empty)
     assert_nothing_published(built, night, analyst)
     assert str(empty.raw) in night.stderr
@@ -174,3 +181,57 @@ def test_stale_publish_files_are_removed_on_start(built: Project, tmp_path: Path
     assert night.returncode == 2
     assert publish_leftovers(built) == []
     assert unrelated.exists()
+
+
+DUCKDB_1_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements-duckdb1.txt"
+
+
+@pytest.fixture(scope="session")
+def duckdb_1_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB 1.x client (requirements-duckdb1.txt), installed into a private folder."""
+    folder = tmp_path_factory.getbasetemp() / "duckdb1"
+    if not (folder / "duckdb").exists():
+        installed = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--target", str(folder), "-r", str(DUCKDB_1_REQUIREMENTS)],
+            capture_output=True, text=True, check=False)
+        if installed.returncode != 0:
+            pytest.skip(f"DuckDB 1.x could not be installed from PyPI: {installed.stderr.strip()[-300:]}")
+    return folder
+
+
+def test_the_published_files_open_in_duckdb_1_and_as_parquet(built: Project, duckdb_1_path: Path) -> None:
+    parquet = built.analyst_database.with_name(f"{built.analyst_database.stem}.parquet")
+    reader = (
+        "import duckdb, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(duckdb.__version__)\n"
+        "print(con.sql('select count(*), sum(cost_usd) from fct_llm_calls').fetchone())\n"
+        "print(con.execute('select typeof(cost_usd), count(*) from read_parquet(?) group by 1',"
+        " [sys.argv[2] + '/fct_llm_calls.parquet']).fetchone())\n"
+    )
+    old_client = subprocess.run(
+        [sys.executable, "-c", reader, str(built.analyst_database), str(parquet)],
+        env={**os.environ, "PYTHONPATH": str(duckdb_1_path)}, capture_output=True, text=True, check=False)
+    assert old_client.returncode == 0, old_client.stderr
+    version, calls, parquet_calls = old_client.stdout.splitlines()
+    assert version.startswith("1.")
+    # 3 calls of 1M input (400k cached) + 100k output gpt-4o-mini tokens: 0.18 each (see app_calls)
+    assert calls == "(3, Decimal('0.540000000000'))"
+    assert parquet_calls == "('DECIMAL(38,12)', 3)"
+
+    connection = duckdb.connect(str(built.analyst_database), read_only=True)
+    try:
+        marts = [name for (name,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()]
+        assert sorted(path.stem for path in parquet.glob("*.parquet")) == marts
+        for mart in marts:  # every Parquet file is its mart, row for row, with the same types
+            path = str(parquet / f"{mart}.parquet")
+            assert connection.execute(
+                f"select count(*) from (select * from main.{mart} except all select * from read_parquet(?))"
+                f" union all select count(*) from (select * from read_parquet(?) except all select * from main.{mart})",
+                [path, path]).fetchall() == [(0,), (0,)], mart
+            assert connection.execute("describe select * from read_parquet(?)", [path]).fetchall() == \
+                connection.execute(f"describe main.{mart}").fetchall(), mart
+    finally:
+        connection.close()
