@@ -4,7 +4,7 @@
     group's daily cost over the `finops_spike_baseline_days` days before
     (days without calls count as $0, from the group's first day with calls
     on). The rule and the driver are in the model's description
-    (_finops__models.yml).
+    (_finops__docs.md, finops_cost_spikes).
 -#}
 {%- set baseline_days = var('finops_spike_baseline_days') | int -%}
 {%- set dimensions = var('finops_spike_dimensions') -%}
