@@ -14,5 +14,6 @@ stamp=.venv/.requirements.sha256
 wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .  # llm-cost
     echo "$wanted" > "$stamp"
 fi

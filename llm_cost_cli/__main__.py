@@ -1,0 +1,3 @@
+from llm_cost_cli.cli import main
+
+main()
