@@ -25,8 +25,17 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from llm_cost_cli.detect import Detected, detect, walk
-from llm_cost_cli.pipeline import BuildFailed, RawFolder, Workspace, build, lay_out, workspace
+from llm_cost_cli.detect import INVOICE_KINDS, Detected, detect, walk
+from llm_cost_cli.pipeline import (
+    AUDIT_MARTS,
+    INVOICE_MARTS,
+    BuildFailed,
+    RawFolder,
+    Workspace,
+    build,
+    lay_out,
+    workspace,
+)
 from llm_cost_cli.render import FORMATS, print_tables, to_csv, to_json, to_markdown
 from llm_cost_cli.report import Section, audit_report
 
@@ -76,7 +85,8 @@ def build_warehouse(files: Sequence[Detected], work: Workspace, label: str,
         progress.update(task, completed=min(done, EXPECTED_NODES), description=f"dbt: {node}")
 
     try:
-        build(raw, database, work.target, advance)
+        with_invoices = any(f.kind in INVOICE_KINDS for f in files)
+        build(raw, database, work.target, advance, AUDIT_MARTS + (INVOICE_MARTS if with_invoices else ()))
     except BuildFailed as failed:
         raise AuditError(f"the pipeline failed on the input: {failed}", EXIT_BUILD_FAILED) from None
     progress.remove_task(task)

@@ -33,8 +33,8 @@ AUDIT_MARTS = (
     "fct_llm_quarantined_records",
     "fct_raw_file_quarantine",
     "fct_telemetry_record_accounting",
-    "fct_invoice_totals_monthly",
 )
+INVOICE_MARTS = ("fct_invoice_totals_monthly",)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
