@@ -28,11 +28,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from llm_cost_cli.detect import INVOICE_KINDS, Detected, detect, walk
 from llm_cost_cli.pipeline import (
     AUDIT_MARTS,
+    COMPARE_MARTS,
     INVOICE_MARTS,
     BuildFailed,
     RawFolder,
     Workspace,
     build,
+    expected_nodes,
     lay_out,
     workspace,
 )
@@ -40,8 +42,6 @@ from llm_cost_cli.render import FORMATS, print_tables, to_csv, to_json, to_markd
 from llm_cost_cli.report import Section, audit_report
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_INPUT, EXIT_BUILD_FAILED, EXIT_INTERNAL = 0, 2, 3, 4, 5
-# dbt nodes of an audit build (seeds and models upstream of the audit marts), for the progress bar.
-EXPECTED_NODES = 75
 
 
 class AuditError(Exception):
@@ -73,20 +73,22 @@ def check_readable(files: Sequence[Detected]) -> None:
         raise AuditError(f"no input file of a known format ({reasons})", EXIT_NO_INPUT)
 
 
-def build_warehouse(files: Sequence[Detected], work: Workspace, label: str,
-                    progress: Progress) -> tuple[str, RawFolder]:
+def build_warehouse(files: Sequence[Detected], work: Workspace, label: str, progress: Progress,
+                    extra_marts: Sequence[str] = ()) -> tuple[str, RawFolder]:
     check_readable(files)
     work.reset()
     raw = lay_out([f for f in files if f.kind], work.raw)
     database = work.database
-    task = progress.add_task(f"building the {label}warehouse (dbt)", total=EXPECTED_NODES)
+    with_invoices = any(f.kind in INVOICE_KINDS for f in files)
+    marts = (*AUDIT_MARTS, *(INVOICE_MARTS if with_invoices else ()), *extra_marts)
+    total = expected_nodes(work.target, marts)
+    task = progress.add_task(f"building the {label}warehouse (dbt)", total=total)
 
     def advance(done: int, node: str) -> None:
-        progress.update(task, completed=min(done, EXPECTED_NODES), description=f"dbt: {node}")
+        progress.update(task, completed=min(done, total), description=f"dbt: {node}")
 
     try:
-        with_invoices = any(f.kind in INVOICE_KINDS for f in files)
-        build(raw, database, work.target, advance, AUDIT_MARTS + (INVOICE_MARTS if with_invoices else ()))
+        build(raw, database, work.target, advance, marts)
     except BuildFailed as failed:
         raise AuditError(f"the pipeline failed on the input: {failed}", EXIT_BUILD_FAILED) from None
     progress.remove_task(task)
@@ -219,10 +221,10 @@ def compare(old: tuple[str, ...], new: tuple[str, ...], period: str, top: int, o
                 new_files = detect_all(new, progress)
                 check_readable(new_files)
                 # both builds use the same paths (dbt parses partially); OLD's database is moved aside
-                built, _ = build_warehouse(old_files, work, "OLD ", progress)
+                built, _ = build_warehouse(old_files, work, "OLD ", progress, COMPARE_MARTS)
                 old_database = work.root / "old.duckdb"
                 os.replace(built, old_database)
-                new_database, _ = build_warehouse(new_files, work, "NEW ", progress)
+                new_database, _ = build_warehouse(new_files, work, "NEW ", progress, COMPARE_MARTS)
                 report, chosen = compare_report(str(old_database), new_database, period, top)
             emit(report, output_format, sections,
                  {"period": chosen, "elapsed_seconds": round(time.monotonic() - started, 1)}, json_out)

@@ -28,13 +28,14 @@ from llm_cost_cli.detect import KINDS, Detected
 # chargeback, FOCUS, load log) are not built. Data and unit tests are not run: the nightly and CI run them.
 AUDIT_MARTS = (
     "fct_llm_attribution_fix_first",
-    "fct_llm_call_periods",
     "fct_llm_unpriced_usage",
     "fct_llm_quarantined_records",
     "fct_raw_file_quarantine",
     "fct_telemetry_record_accounting",
 )
 INVOICE_MARTS = ("fct_invoice_totals_monthly",)
+# NEW's calls re-priced at earlier prices, for `compare` only.
+COMPARE_MARTS = ("fct_llm_call_periods",)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -189,6 +190,7 @@ def build(raw: RawFolder, database: Path, target_path: Path,
         "--log-format", "json", "--log-level", "info", "--log-level-file", "none",
     ]
     finished = 0
+    count_file = target_path / f"audit-nodes-{len(selectors)}.txt"
     with subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True, encoding="utf-8", errors="replace",
@@ -203,6 +205,15 @@ def build(raw: RawFolder, database: Path, target_path: Path,
         code = process.wait()
     if code != 0:
         raise BuildFailed(_failures(target_path, code))
+    count_file.write_text(str(finished), encoding="utf-8")
+
+
+def expected_nodes(target_path: Path, selectors: Sequence[str]) -> int:
+    """Nodes the last build of these marts had (for the progress bar), else a guess."""
+    try:
+        return int((target_path / f"audit-nodes-{len(selectors)}.txt").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 50
 
 
 def _failures(target_path: Path, code: int) -> str:

@@ -8,9 +8,13 @@ rule of the pipeline is computed again here.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -218,18 +222,48 @@ def quality_sections(marts: Marts, raw: RawFolder, skipped: Sequence[Detected]) 
         unpriced.rows.append([row[0], row[1], row[2], int(row[3]), int(row[4] or 0), int(row[5] or 0), row[6]])
 
     quarantine = Section("quarantine", "Quarantined records and files, with reasons",
-                         ["file", "source", "reason", "records"])
-    for source_file, source, reason, records in marts.rows("""
-            select source_file, source_system, quarantine_reason, count(*)
-            from main.fct_llm_quarantined_records group by all order by 1, 3"""):
-        quarantine.rows.append([raw.original(source_file), source, reason, records])
+                         ["file", "source", "reason", "records", "lines"],
+                         note="lines: the JSON lines of the file (first 10); CSV rows and spans are not numbered.")
+    rows = marts.rows("""
+            select source_file, source_system, quarantine_reason, count(*), list(record_id)
+            from main.fct_llm_quarantined_records group by all order by 1, 3""")
+    numbers = line_numbers(sorted({row[0] for row in rows if row[0]}))
+    for source_file, source, reason, records, record_ids in rows:
+        found = sorted(numbers.get(record_id) for record_id in record_ids if record_id in numbers)
+        shown = ", ".join(map(str, found[:10])) + (", ..." if len(found) > 10 else "")
+        quarantine.rows.append([raw.original(source_file), source, reason, records, shown or None])
     for source_file, source, reason, records in marts.rows("""
             select source_file, source_system, 'unreadable file: ' || quarantine_reason, record_count
             from main.fct_raw_file_quarantine order by 1"""):
-        quarantine.rows.append([raw.original(source_file), source, reason, records])
+        quarantine.rows.append([raw.original(source_file), source, reason, records, None])
     for detected in skipped:
-        quarantine.rows.append([str(detected.path), None, f"skipped: {detected.reason}", None])
+        quarantine.rows.append([str(detected.path), None, f"skipped: {detected.reason}", None, None])
     return [accounting, retries, unpriced, quarantine]
+
+
+def line_numbers(files: Sequence[str]) -> dict[str, int]:
+    """record_id -> line number, for the JSON-lines files given: the id the staging models give a
+    line (macros/raw/record_id.sql: md5 of the file, the line's md5 and its occurrence among equal
+    lines of the file). CSV files are not numbered (their record text is a JSON rendering of the row)."""
+    found: dict[str, int] = {}
+    for source_file in files:
+        if ".csv" in Path(source_file).name:
+            continue
+        seen: dict[str, int] = {}
+        try:
+            opener = gzip.open if source_file.endswith(".gz") else open
+            with opener(source_file, "rb") as handle:
+                for number, raw_line in enumerate(handle, start=1):
+                    text = raw_line.rstrip(b"\n").removesuffix(b"\r")
+                    if not text.strip(b" "):
+                        continue
+                    digest = hashlib.md5(text, usedforsecurity=False).hexdigest()
+                    seen[digest] = seen.get(digest, 0) + 1
+                    key = f"{source_file}:{digest}:{seen[digest]}".encode()
+                    found[hashlib.md5(key, usedforsecurity=False).hexdigest()] = number
+        except (OSError, EOFError, zlib.error):
+            continue
+    return found
 
 
 def invoice_section(marts: Marts) -> Section:

@@ -256,8 +256,9 @@ def test_duplicates_retries_unpriced_and_quarantine(audited: Any) -> None:
     assert (unpriced["reported_model"], unpriced["calls"], unpriced["reason"]) == ("gpt-9-preview", 1,
                                                                                   "unresolved_model")
     assert unpriced["estimate_usd"] > 0
-    quarantine = {(Path(r["file"]).name, r["reason"]) for r in report["quarantine"]}
-    assert ("part-0.log.gz", "missing_timestamp") in quarantine  # the original file, not the link
+    quarantine = {(Path(r["file"]).name, r["reason"]): r for r in report["quarantine"]}
+    # the original file (not the link the build read), and the line: the 8th of part-0.log.gz
+    assert quarantine[("part-0.log.gz", "missing_timestamp")]["lines"] == "8"
     assert ("README.txt", "skipped: line 1: neither a JSON object nor a CSV header") in quarantine
 
 
