@@ -57,7 +57,12 @@ def err_console() -> Console:
 
 
 def detect_all(paths: Sequence[str], progress: Progress) -> list[Detected]:
-    files = list(walk(Path(path) for path in paths))
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for path in walk(Path(path) for path in paths):
+        if path.resolve() not in seen:  # a file given twice (or inside a folder also given) is read once
+            seen.add(path.resolve())
+            files.append(path)
     task = progress.add_task("detecting formats", total=len(files))
     detected = []
     for path in files:

@@ -270,15 +270,17 @@ def invoice_section(marts: Marts) -> Section:
     section = Section(
         "invoices", "Invoice vs attributed, per provider and month",
         ["month", "provider", "invoice_total_usd", "token_usage_usd", "non_token_usd", "tax_credit_other_usd",
-         "computed_usd", "unattributed_usd", "unexplained_delta_usd", "status", "explanation"],
-        note="computed_usd: the telemetry's priced cost (attributed_usd = computed - unattributed); "
-             "unexplained_delta_usd = token_usage - computed (positive: billed more than telemetry explains).",
+         "computed_usd", "attributed_usd", "unattributed_usd", "unexplained_delta_usd", "status", "explanation"],
+        note="computed_usd: the telemetry's priced cost of the provider-month; attributed_usd: the part with a "
+             "team; unexplained_delta_usd = token_usage - computed (positive: billed more than telemetry "
+             "explains). The invoice's non-token charges, tax and credits are not compared.",
     )
     for row in marts.rows("""
             select billing_month, provider, invoice_total_usd, token_usage_usd, non_token_usage_usd,
                 coalesce(tax_usd, 0) + coalesce(credit_usd, 0) + coalesce(adjustment_usd, 0)
                     + coalesce(purchase_usd, 0),
-                computed_usd, unattributed_usd, delta_usd, comparison_status, explanation
+                computed_usd, computed_usd - coalesce(unattributed_usd, 0), unattributed_usd, delta_usd,
+                comparison_status, explanation
             from main.fct_invoice_totals_monthly where has_invoice order by 1, 2"""):
         section.rows.append([str(row[0]), *row[1:]])
     return section

@@ -38,6 +38,9 @@ import pytest
 
 from conftest import PROJECT_ROOT, otlp_span, otlp_traces_data
 
+if str(PROJECT_ROOT) not in sys.path:  # the package, also when the project is not installed in the venv
+    sys.path.insert(0, str(PROJECT_ROOT))
+
 SAMPLE_INVOICES = PROJECT_ROOT / "data/sample/invoices"
 NOV = "2026-11-10T{}:00:00+00:00"
 
@@ -269,6 +272,7 @@ def test_invoice_vs_attributed_per_provider(audited: Any) -> None:
     assert (openai["token_usage_usd"], openai["non_token_usd"], openai["computed_usd"]) == (
         d("1.68"), d("0.1"), d("4.19"))
     assert openai["unattributed_usd"] == d("0.56")  # beta-worker
+    assert openai["attributed_usd"] == d("3.63")
     assert openai["unexplained_delta_usd"] == d("-2.51")  # 1.68 invoiced - 4.19 computed
     assert invoices[("2026-11-01", "anthropic")]["computed_usd"] == d("0.9")
     assert invoices[("2026-11-01", "aws_bedrock")]["computed_usd"] == d("1.2")
@@ -333,3 +337,18 @@ def test_compare_splits_the_delta_into_volume_mix_and_price(tmp_path: Path) -> N
     coverage = by(report["compare_coverage"], "field")
     assert coverage["team"]["old_calls_pct"] == coverage["team"]["new_calls_pct"] == d("100")
     assert coverage["cost_center"]["calls_change_pct"] == d("0")
+
+
+def test_csv_markdown_and_json_renderings_keep_exact_figures() -> None:
+    from llm_cost_cli.render import money, to_csv, to_json, to_markdown
+    from llm_cost_cli.report import Section
+
+    section = Section("by_team", "Cost by team", ["team", "calls", "cost_usd", "cost_share_pct"],
+                      [["alpha", 4, d("1.680000000000"), d("26.71")], ["a|b", 1, d("0.000096"), None]])
+    assert to_csv([section]) == ("section,team,calls,cost_usd,cost_share_pct\n"
+                                 "by_team,alpha,4,1.68,26.71\nby_team,a|b,1,0.000096,\n")
+    markdown = to_markdown([section])
+    assert "| alpha | 4 | $1.68 | 26.71% |" in markdown and "| a\\|b | 1 | $0.000096 |  |" in markdown
+    assert json.loads(to_json([section]), parse_float=Decimal)["by_team"][0]["cost_usd"] == d("1.68")
+    assert (money(d("1234.5")), money(d("0.5")), money(d("-0.177")), money(d("0"))) == (
+        "$1,234.50", "$0.50", "-$0.177", "$0.00")
