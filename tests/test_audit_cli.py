@@ -352,3 +352,24 @@ def test_csv_markdown_and_json_renderings_keep_exact_figures() -> None:
     assert json.loads(to_json([section]), parse_float=Decimal)["by_team"][0]["cost_usd"] == d("1.68")
     assert (money(d("1234.5")), money(d("0.5")), money(d("-0.177")), money(d("0"))) == (
         "$1,234.50", "$0.50", "-$0.177", "$0.00")
+
+
+def test_detection_reads_content_not_names(tmp_path: Path) -> None:
+    import duckdb
+
+    from llm_cost_cli.detect import detect
+
+    (tmp_path / "x").write_text("request_id,call_type,spend,startTime,model\nr1,acompletion,0.1,2026-11-10,gpt\n")
+    report = json.dumps({"data": [{"starting_at": "2026-11-10T00:00:00Z", "results": []}], "has_more": False},
+                        indent=2)
+    (tmp_path / "report.bin").write_bytes(gzip.compress(report.encode()))
+    (tmp_path / "latin1.jsonl").write_bytes(b'\n{"llm.model": "caf\xe9"}\n')
+    (tmp_path / "half.jsonl").write_text('\n\n{"llm.provider": "openai", \n')
+    duckdb.execute(f"copy (select 1.5 as BilledCost, 'Vertex AI' as ServiceName) to '{tmp_path / 'f.parquet'}'"
+                   " (format parquet)")
+    assert (detect(tmp_path / "x").kind, detect(tmp_path / "x").gzipped) == ("litellm_csv", False)
+    assert (detect(tmp_path / "report.bin").kind, detect(tmp_path / "report.bin").gzipped) == (
+        "anthropic_costs", True)
+    assert detect(tmp_path / "f.parquet").kind == "focus_parquet"
+    assert detect(tmp_path / "latin1.jsonl").reason == "line 2: not UTF-8 text (byte 19)"
+    assert detect(tmp_path / "half.jsonl").reason.startswith("line 3: not valid JSON")
