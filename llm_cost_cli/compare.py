@@ -76,10 +76,16 @@ def compare_report(old_database: str, new_database: str, period: str, top: int) 
 
 def _summary(connection: duckdb.DuckDBPyConnection, old_first: date | None, new_first: date | None,
              period: str) -> Section:
-    section = Section("compare_totals", "OLD vs NEW", ["measure", "old", "new", "change"],
-                      note=f"prices compared: {period} (NEW's calls re-priced at the price rows in effect "
-                           f"{'one month' if period == 'month' else '7 days' if period == 'week' else '0 days'}"
-                           " earlier)")
+    if period == "none":
+        how = ("NEW is not re-priced (price effect 0): the exports' first days are under 7 days apart; "
+               "--period month|week re-prices it")
+    else:
+        shift = "one month" if period == "month" else "7 days"
+        how = f"NEW's calls re-priced at the price rows in effect {shift} earlier"
+    section = Section("compare_totals", "OLD vs NEW", [
+        "old_calls", "new_calls", "old_priced_calls", "new_priced_calls", "old_cost_usd", "new_cost_usd",
+        "cost_delta_usd", "old_first_day", "old_last_day", "new_first_day", "new_last_day", "price_period",
+    ], vertical=True, note=f"price_period {period}: {how}.")
     rows = {}
     for label, schema in (("old", "old.main"), ("new", "main")):
         rows[label] = connection.execute(f"""
@@ -87,13 +93,8 @@ def _summary(connection: duckdb.DuckDBPyConnection, old_first: date | None, new_
                 min(usage_date), max(usage_date)
             from {schema}.fct_llm_calls""").fetchone()
     old, new = rows["old"], rows["new"]
-    section.rows = [
-        ["billed calls", old[0], new[0], new[0] - old[0]],
-        ["priced calls", old[1], new[1], new[1] - old[1]],
-        ["cost_usd", old[2], new[2], new[2] - old[2]],
-        ["first day", str(old[3]), str(new[3]), f"{(new[3] - old[3]).days} days" if old[3] and new[3] else None],
-        ["last day", str(old[4]), str(new[4]), None],
-    ]
+    section.rows = [[old[0], new[0], old[1], new[1], old[2], new[2], new[2] - old[2],
+                     str(old[3]), str(old[4]), str(new[3]), str(new[4]), period]]
     del old_first, new_first
     return section
 
@@ -163,8 +164,9 @@ def _members(connection: duckdb.DuckDBPyConnection) -> Section:
 def _coverage(connection: duckdb.DuckDBPyConnection) -> Section:
     section = Section(
         "compare_coverage", "Coverage gained or lost (share carrying the field in telemetry)",
-        ["field", "old_calls_pct", "new_calls_pct", "calls_change_pct", "old_cost_pct", "new_cost_pct",
-         "cost_change_pct"],
+        ["field", "old_calls_pct", "new_calls_pct", "calls_change_pp", "old_cost_pct", "new_cost_pct",
+         "cost_change_pp"],
+        note="pp: percentage points (NEW minus OLD).",
     )
     shares: dict[str, dict[str, tuple[Any, Any]]] = {}
     for label, schema in (("old", "old.main"), ("new", "main")):

@@ -336,7 +336,10 @@ def test_compare_splits_the_delta_into_volume_mix_and_price(tmp_path: Path) -> N
     assert members == {("model", "openai/gpt-4o-mini", "new"), ("route", "monthly-digest", "new")}
     coverage = by(report["compare_coverage"], "field")
     assert coverage["team"]["old_calls_pct"] == coverage["team"]["new_calls_pct"] == d("100")
-    assert coverage["cost_center"]["calls_change_pct"] == d("0")
+    assert coverage["cost_center"]["calls_change_pp"] == d("0")
+    totals = report["compare_totals"]
+    assert (totals["old_cost_usd"], totals["new_cost_usd"], totals["cost_delta_usd"]) == (
+        d("0.3"), d("0.123"), d("-0.177"))
 
 
 def test_csv_markdown_and_json_renderings_keep_exact_figures() -> None:
