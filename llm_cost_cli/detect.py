@@ -25,7 +25,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 # A pretty-printed JSON document is read whole only up to this size (API pages are small).
 MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
-HEAD_BYTES = 1024 * 1024
+# The readers' line limit (scripts/raw_manifest.py MAX_LINE_BYTES).
+MAX_LINE_BYTES = 268_435_456
 
 # Detected kind -> (raw relation it feeds, reader format in that relation's layout, label).
 KINDS: dict[str, tuple[str, str, str]] = {
@@ -81,21 +82,22 @@ def _open(path: Path, gzipped: bool) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if gzipped else open(path, "rb")
 
 
-def _first_lines(path: Path, gzipped: bool) -> tuple[int, str, bytes]:
-    """(line number, text) of the first non-blank line, and the head of the file."""
+def _first_lines(path: Path, gzipped: bool) -> tuple[int, str]:
+    """(line number, text) of the first non-blank line, read whole (an OTLP batch line can be
+    megabytes); (0, "") for a file without one."""
     with _open(path, gzipped) as handle:
-        head = handle.read(HEAD_BYTES)
-    text = head.removeprefix(b"\xef\xbb\xbf")
-    cut = text if len(head) < HEAD_BYTES else text[: text.rfind(b"\n") + 1] or text
-    try:
-        decoded = cut.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = cut[: error.start].count(b"\n") + 1
-        raise SkipError(f"line {line}: not UTF-8 text (byte {error.start})") from error
-    for number, line in enumerate(decoded.splitlines(), start=1):
-        if line.strip():
-            return number, line.strip(), head
-    return 0, "", head
+        for number, raw_line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
+            if len(raw_line) > MAX_LINE_BYTES:
+                raise SkipError(f"line {number}: longer than {MAX_LINE_BYTES} bytes")
+            line = raw_line.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw_line
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                offset = error.start + len(raw_line) - len(line)
+                raise SkipError(f"line {number}: not UTF-8 text (byte {offset} of the line)") from error
+            if text.strip():
+                return number, text.strip()
+    return 0, ""
 
 
 class SkipError(Exception):
@@ -174,7 +176,7 @@ def detect(path: Path) -> Detected:
         if magic == PARQUET_MAGIC:
             kind = _parquet_kind(path)
             return Detected(path, kind, reason=None if kind else "Parquet columns match no CUR or FOCUS export")
-        number, line, _head = _first_lines(path, gzipped)
+        number, line = _first_lines(path, gzipped)
     except SkipError as skip:
         return Detected(path, None, gzipped, str(skip))
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:

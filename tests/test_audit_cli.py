@@ -368,11 +368,15 @@ def test_detection_reads_content_not_names(tmp_path: Path) -> None:
     (tmp_path / "report.bin").write_bytes(gzip.compress(report.encode()))
     (tmp_path / "latin1.jsonl").write_bytes(b'\n{"llm.model": "caf\xe9"}\n')
     (tmp_path / "half.jsonl").write_text('\n\n{"llm.provider": "openai", \n')
+    big_span = {"key": "gen_ai.prompt", "value": {"stringValue": "x" * 3_000_000}}
+    (tmp_path / "big.json").write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [
+        {"attributes": [big_span]}]}]}]}) + "\n" + json.dumps({"resourceSpans": []}) + "\n")
     duckdb.execute(f"copy (select 1.5 as BilledCost, 'Vertex AI' as ServiceName) to '{tmp_path / 'f.parquet'}'"
                    " (format parquet)")
     assert (detect(tmp_path / "x").kind, detect(tmp_path / "x").gzipped) == ("litellm_csv", False)
     assert (detect(tmp_path / "report.bin").kind, detect(tmp_path / "report.bin").gzipped) == (
         "anthropic_costs", True)
     assert detect(tmp_path / "f.parquet").kind == "focus_parquet"
-    assert detect(tmp_path / "latin1.jsonl").reason == "line 2: not UTF-8 text (byte 19)"
+    assert detect(tmp_path / "big.json").kind == "otlp_traces"  # a first line of megabytes is read whole
+    assert detect(tmp_path / "latin1.jsonl").reason == "line 2: not UTF-8 text (byte 18 of the line)"
     assert detect(tmp_path / "half.jsonl").reason.startswith("line 3: not valid JSON")
