@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from llm_cost_cli.report import OWNERSHIP_FIELDS, Section, pct
+from llm_cost_cli.report import OWNERSHIP_FIELDS, Section, others_label, pct
 
 DIMENSIONS = {
     "total": "'all'",
@@ -137,7 +137,7 @@ def _drivers(connection: duckdb.DuckDBPyConnection, period: str, top: int) -> Se
         rest = rows[len(shown):]
         if rest:
             sums = [sum((row[index] for row in rest), Decimal(0)) for index in range(1, 9)]
-            section.rows.append([dimension, f"({len(rest)} others)", int(sums[0]), int(sums[1]), *sums[2:], None])
+            section.rows.append([dimension, others_label(len(rest)), int(sums[0]), int(sums[1]), *sums[2:], None])
     return section
 
 

@@ -50,6 +50,11 @@ class Section:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
+def others_label(count: int) -> str:
+    """The label of the row that sums what is below the top N."""
+    return f"({count} other{'s' if count != 1 else ''})"
+
+
 def pct(part: Any, whole: Any) -> Decimal | None:
     """part / whole in percent, 2 decimals; None when whole is 0 or unknown."""
     if part is None or not whole:
@@ -115,7 +120,7 @@ def breakdown_section(marts: Marts, dimension: str, top: int) -> Section:
     rest = rows[top:]
     if rest:
         cost = sum((row[3] for row in rest), Decimal(0))
-        section.rows.append([f"({len(rest)} others)", sum(row[1] for row in rest),
+        section.rows.append([others_label(len(rest)), sum(row[1] for row in rest),
                              sum(row[2] for row in rest), cost, pct(cost, total_cost)])
     return section
 
