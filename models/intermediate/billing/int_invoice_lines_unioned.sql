@@ -6,7 +6,10 @@
     the line (resource, sub-account, billing account), which lines are LLM
     spend at all, and which lines are re-deliveries of one another
     (`delivery_group_key`: of the lines sharing it, only the newest file's
-    are used).
+    are used). The four are stacked by column name, and the enforced
+    contract (_billing__models.yml) fails the build when a source's CTE
+    names a column the line schema does not have; every CTE lists every
+    column, `cast(null as ...)` where its source has no such field.
 -#}
 with
 
@@ -199,12 +202,13 @@ focus_lines_conformed as (
 
 unioned as (
 
+    {# by name, so a column listed out of place cannot shift values into its neighbour #}
     select * from openai_lines_conformed
-    union all
+    union all by name
     select * from anthropic_lines_conformed
-    union all
+    union all by name
     select * from aws_cur_lines_conformed
-    union all
+    union all by name
     select * from focus_lines_conformed
 
 )
