@@ -12,52 +12,98 @@ pages as (
 
 ),
 
-{{ cost_page_ctes(
-    'pages',
-    {
-        "bucket_starting_at": "$.starting_at",
-        "bucket_ending_at": "$.ending_at",
-    },
-    {
-        "amount_cents_text": "$.amount",
-        "currency": "$.currency",
-        "cost_type": "$.cost_type",
-        "description": "$.description",
-        "model": "$.model",
-        "token_type": "$.token_type",
-        "service_tier": "$.service_tier",
-        "context_window": "$.context_window",
-        "inference_geo": "$.inference_geo",
-        "workspace_id": "$.workspace_id",
-    },
-) }},
-
-renamed as (
+pages_identified as (
 
     select
-        invoice_line_id,
+        {{ raw_record_id('source_file', 'md5(record_text)') }} as record_id,
+        source_file,
+        file_modified_at,
+        record_text,
+        {{ json_object_check('record_text') }} as is_valid_json
+    from pages
+
+),
+
+pages_shaped as (
+
+    select
+        *,
+        coalesce(
+            case when is_valid_json then json_type(record_text, '$.data') = 'ARRAY' end,
+            false
+        ) as has_page_shape
+    from pages_identified
+
+),
+
+buckets as (
+
+    select
+        record_id,
+        source_file,
+        file_modified_at,
+        unnest(json_extract(record_text, '$.data[*]')) as bucket,
+        generate_subscripts(json_extract(record_text, '$.data[*]'), 1) as bucket_index
+    from pages_shaped
+    where has_page_shape
+
+),
+
+results as (
+
+    select
+        record_id,
+        source_file,
+        file_modified_at,
+        bucket_index,
+        {{ cost_page_field('bucket', '$.starting_at') }} as bucket_starting_at,
+        {{ cost_page_field('bucket', '$.ending_at') }} as bucket_ending_at,
+        unnest(json_extract(bucket, '$.results[*]')) as result,
+        generate_subscripts(json_extract(bucket, '$.results[*]'), 1) as result_index
+    from buckets
+
+),
+
+cost_lines as (
+
+    select
+        md5(record_id || ':' || bucket_index || ':' || result_index) as invoice_line_id,
+        record_id,
+        source_file,
+        file_modified_at,
+        true as is_valid_json,
+        true as has_page_shape,
+        bucket_starting_at,
+        bucket_ending_at,
+        {{ cost_page_field('result', '$.amount') }} as amount_cents_text,
+        {{ cost_page_field('result', '$.currency') }} as currency,
+        {{ cost_page_field('result', '$.cost_type') }} as cost_type,
+        {{ cost_page_field('result', '$.description') }} as description,
+        {{ cost_page_field('result', '$.model') }} as model,
+        {{ cost_page_field('result', '$.token_type') }} as token_type,
+        {{ cost_page_field('result', '$.service_tier') }} as service_tier,
+        {{ cost_page_field('result', '$.context_window') }} as context_window,
+        {{ cost_page_field('result', '$.inference_geo') }} as inference_geo,
+        {{ cost_page_field('result', '$.workspace_id') }} as workspace_id
+    from results
+
+),
+
+unreadable_pages as (
+
+    select
+        md5(record_id || ':page') as invoice_line_id,
         record_id,
         source_file,
         file_modified_at,
         is_valid_json,
-        has_page_shape,
-        bucket_starting_at,
-        bucket_ending_at,
-        amount_cents_text,
-        currency,
-        cost_type,
-        description,
-        model,
-        token_type,
-        service_tier,
-        context_window,
-        inference_geo,
-        workspace_id
-    from cost_page_lines
+        has_page_shape
+    from pages_shaped
+    where not has_page_shape
 
 )
 
 {# by name: unreadable pages have no line columns, which become null #}
-select * from renamed  -- noqa: AM07
+select * from cost_lines  -- noqa: AM07
 union all by name
-select * from unreadable_cost_pages
+select * from unreadable_pages

@@ -14,25 +14,83 @@ pages as (
 
 ),
 
-{{ cost_page_ctes(
-    'pages',
-    {
-        "bucket_start_time": "$.start_time",
-        "bucket_start_time_iso": "$.start_time_iso",
-        "bucket_end_time": "$.end_time",
-    },
-    {
-        "amount_value_text": "$.amount.value",
-        "currency": "$.amount.currency",
-        "line_item": "$.line_item",
-        "project_id": "$.project_id",
-        "project_name": "$.project_name",
-        "api_key_id": "$.api_key_id",
-        "organization_id": "$.organization_id",
-        "quantity_text": "$.quantity",
-        "quantity_unit": "$.quantity_unit",
-    },
-) }},
+pages_identified as (
+
+    select
+        {{ raw_record_id('source_file', 'md5(record_text)') }} as record_id,
+        source_file,
+        file_modified_at,
+        record_text,
+        {{ json_object_check('record_text') }} as is_valid_json
+    from pages
+
+),
+
+pages_shaped as (
+
+    select
+        *,
+        coalesce(
+            case when is_valid_json then json_type(record_text, '$.data') = 'ARRAY' end,
+            false
+        ) as has_page_shape
+    from pages_identified
+
+),
+
+buckets as (
+
+    select
+        record_id,
+        source_file,
+        file_modified_at,
+        unnest(json_extract(record_text, '$.data[*]')) as bucket,
+        generate_subscripts(json_extract(record_text, '$.data[*]'), 1) as bucket_index
+    from pages_shaped
+    where has_page_shape
+
+),
+
+results as (
+
+    select
+        record_id,
+        source_file,
+        file_modified_at,
+        bucket_index,
+        {{ cost_page_field('bucket', '$.start_time') }} as bucket_start_time,
+        {{ cost_page_field('bucket', '$.start_time_iso') }} as bucket_start_time_iso,
+        {{ cost_page_field('bucket', '$.end_time') }} as bucket_end_time,
+        unnest(json_extract(bucket, '$.results[*]')) as result,
+        generate_subscripts(json_extract(bucket, '$.results[*]'), 1) as result_index
+    from buckets
+
+),
+
+cost_lines as (
+
+    select
+        md5(record_id || ':' || bucket_index || ':' || result_index) as invoice_line_id,
+        record_id,
+        source_file,
+        file_modified_at,
+        true as is_valid_json,
+        true as has_page_shape,
+        bucket_start_time,
+        bucket_start_time_iso,
+        bucket_end_time,
+        {{ cost_page_field('result', '$.amount.value') }} as amount_value_text,
+        {{ cost_page_field('result', '$.amount.currency') }} as currency,
+        {{ cost_page_field('result', '$.line_item') }} as line_item,
+        {{ cost_page_field('result', '$.project_id') }} as project_id,
+        {{ cost_page_field('result', '$.project_name') }} as project_name,
+        {{ cost_page_field('result', '$.api_key_id') }} as api_key_id,
+        {{ cost_page_field('result', '$.organization_id') }} as organization_id,
+        {{ cost_page_field('result', '$.quantity') }} as quantity_text,
+        {{ cost_page_field('result', '$.quantity_unit') }} as quantity_unit
+    from results
+
+),
 
 line_items_split as (
 
@@ -42,11 +100,11 @@ line_items_split as (
         regexp_extract(
             regexp_replace(line_item, '^.*\|\s*', ''), '^(.+),\s*([^,]+)$', ['model', 'direction']
         ) as line_item_parts
-    from cost_page_lines
+    from cost_lines
 
 ),
 
-renamed as (
+line_items_parsed as (
 
     select
         invoice_line_id,
@@ -75,9 +133,23 @@ renamed as (
         quantity_unit
     from line_items_split
 
+),
+
+unreadable_pages as (
+
+    select
+        md5(record_id || ':page') as invoice_line_id,
+        record_id,
+        source_file,
+        file_modified_at,
+        is_valid_json,
+        has_page_shape
+    from pages_shaped
+    where not has_page_shape
+
 )
 
 {# by name: unreadable pages have no line columns, which become null #}
-select * from renamed  -- noqa: AM07
+select * from line_items_parsed  -- noqa: AM07
 union all by name
-select * from unreadable_cost_pages
+select * from unreadable_pages
