@@ -1,8 +1,9 @@
 {#-
     The canonical model of every model text found on usable invoice lines,
     resolved in two steps:
-    1. as a model id, exactly as telemetry ids are (macro
-       model_id_candidates of the pricing area: `gpt-4o-mini-2024-07-18`,
+    1. as a model id, exactly as telemetry ids are (the rules of
+       macros/cost/model_id_candidates.sql in the same steps as
+       int_llm_model_ids_resolved: `gpt-4o-mini-2024-07-18`,
        `claude-sonnet-4-5-20250929` resolve like the same id in a span);
     2. else as a name invoices write (AWS `Claude Sonnet 4.5`, Azure meter
        `gpt-4o-0806-Inp-glbl Tokens`, Google SKU `Gemini 2.5 Flash Text
@@ -50,7 +51,92 @@ model_texts as (
 
 ),
 
-{{ model_id_candidates('model_texts') }},
+{# the rules of macros/cost/model_id_candidates.sql, one step each, each on the previous one #}
+ids_without_wrappers as (
+
+    select
+        *,
+        {{ model_id_without_wrappers('model_id') }} as without_wrappers_id
+    from model_texts
+
+),
+
+ids_unwrapped as (
+
+    select
+        *,
+        {{ model_id_without_fine_tune_suffix('without_wrappers_id') }} as unwrapped_id
+    from ids_without_wrappers
+
+),
+
+ids_without_geo_prefix as (
+
+    select
+        *,
+        {{ model_id_without_geo_prefix('provider', 'unwrapped_id') }} as without_geo_prefix_id
+    from ids_unwrapped
+
+),
+
+ids_without_version_suffix as (
+
+    select
+        *,
+        {{ model_id_without_version_suffix('provider', 'without_geo_prefix_id') }}
+            as without_version_suffix_id
+    from ids_without_geo_prefix
+
+),
+
+ids_without_snapshot_date as (
+
+    select
+        *,
+        {{ model_id_without_snapshot_date('without_version_suffix_id') }}
+            as without_snapshot_date_id
+    from ids_without_version_suffix
+
+),
+
+ids_with_vendor_prefix as (
+
+    select
+        *,
+        {{ model_id_vendor_prefix('provider', 'without_version_suffix_id') }} as vendor_prefix
+    from ids_without_snapshot_date
+
+),
+
+model_id_candidates as (
+
+    select
+        ids.provider,
+        ids.model_raw,
+        rules.candidate_order,
+        rules.resolution_rule,
+        case rules.candidate_order
+            when 1 then ids.model_id
+            when 2 then ids.unwrapped_id
+            when 3 then ids.without_geo_prefix_id
+            when 4 then ids.without_version_suffix_id
+            when 5 then ids.without_snapshot_date_id
+            when 6 then ids.vendor_prefix || ids.without_version_suffix_id
+            when 7 then ids.vendor_prefix || ids.without_snapshot_date_id
+        end as candidate_model_id
+    from ids_with_vendor_prefix as ids
+    cross join (
+        values
+        (1, 'exact'),
+        (2, 'unwrapped'),
+        (3, 'without_geo_prefix'),
+        (4, 'without_version_suffix'),
+        (5, 'without_snapshot_date'),
+        (6, 'with_vendor_prefix'),
+        (7, 'with_vendor_prefix')
+    ) as rules (candidate_order, resolution_rule)
+
+),
 
 price_models as (
 

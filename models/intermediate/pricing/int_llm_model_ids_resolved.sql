@@ -2,11 +2,13 @@
     Every model id seen in traffic, resolved once per (provider, reported id)
     to the canonical price-book model, however many calls carry it. Your
     deployment and inference-profile seeds first replace an opaque id with
-    the model it serves; then the candidates of `model_id_candidates` are
-    looked up in order, each exactly, in the price book and then the alias
-    seed; the first hit wins and `resolution_rule` says which rule found it.
-    An id nothing matches keeps its lower-cased form and `is_resolved =
-    false`: its calls stay unpriced, never wrongly priced.
+    the model it serves; then each rule of macros/cost/model_id_candidates.sql
+    shortens the id by one known wrapper (one CTE per rule, each on the
+    previous one's result), the ids of all rules become ordered candidates,
+    and these are looked up in order, each exactly, in the price book and
+    then the alias seed; the first hit wins and `resolution_rule` says which
+    rule found it. An id nothing matches keeps its lower-cased form and
+    `is_resolved = false`: its calls stay unpriced, never wrongly priced.
 -#}
 with
 
@@ -79,7 +81,92 @@ ids_to_resolve as (
 
 ),
 
-{{ model_id_candidates('ids_to_resolve') }},
+{# the rules of macros/cost/model_id_candidates.sql, one step each, each on the previous one #}
+ids_without_wrappers as (
+
+    select
+        *,
+        {{ model_id_without_wrappers('model_id') }} as without_wrappers_id
+    from ids_to_resolve
+
+),
+
+ids_unwrapped as (
+
+    select
+        *,
+        {{ model_id_without_fine_tune_suffix('without_wrappers_id') }} as unwrapped_id
+    from ids_without_wrappers
+
+),
+
+ids_without_geo_prefix as (
+
+    select
+        *,
+        {{ model_id_without_geo_prefix('provider', 'unwrapped_id') }} as without_geo_prefix_id
+    from ids_unwrapped
+
+),
+
+ids_without_version_suffix as (
+
+    select
+        *,
+        {{ model_id_without_version_suffix('provider', 'without_geo_prefix_id') }}
+            as without_version_suffix_id
+    from ids_without_geo_prefix
+
+),
+
+ids_without_snapshot_date as (
+
+    select
+        *,
+        {{ model_id_without_snapshot_date('without_version_suffix_id') }}
+            as without_snapshot_date_id
+    from ids_without_version_suffix
+
+),
+
+ids_with_vendor_prefix as (
+
+    select
+        *,
+        {{ model_id_vendor_prefix('provider', 'without_version_suffix_id') }} as vendor_prefix
+    from ids_without_snapshot_date
+
+),
+
+model_id_candidates as (
+
+    select
+        ids.provider,
+        ids.model_raw,
+        rules.candidate_order,
+        rules.resolution_rule,
+        case rules.candidate_order
+            when 1 then ids.model_id
+            when 2 then ids.unwrapped_id
+            when 3 then ids.without_geo_prefix_id
+            when 4 then ids.without_version_suffix_id
+            when 5 then ids.without_snapshot_date_id
+            when 6 then ids.vendor_prefix || ids.without_version_suffix_id
+            when 7 then ids.vendor_prefix || ids.without_snapshot_date_id
+        end as candidate_model_id
+    from ids_with_vendor_prefix as ids
+    cross join (
+        values
+        (1, 'exact'),
+        (2, 'unwrapped'),
+        (3, 'without_geo_prefix'),
+        (4, 'without_version_suffix'),
+        (5, 'without_snapshot_date'),
+        (6, 'with_vendor_prefix'),
+        (7, 'with_vendor_prefix')
+    ) as rules (candidate_order, resolution_rule)
+
+),
 
 price_keys as (
 
@@ -135,42 +222,30 @@ first_matches as (
 
 ),
 
-id_scopes as (
-
-    select
-        provider,
-        model_raw,
-        id_endpoint_scope
-    from model_id_candidates
-    where candidate_order = 1
-
-),
-
 resolved as (
 
     select
-        {{ surrogate_key(['ids_to_resolve.provider', 'ids_to_resolve.model_raw']) }}
-            as model_id_key,
-        ids_to_resolve.provider,
-        ids_to_resolve.model_raw,
-        ids_to_resolve.id_mapping,
-        ids_to_resolve.model_id,
+        {{ surrogate_key(['ids.provider', 'ids.model_raw']) }} as model_id_key,
+        ids.provider,
+        ids.model_raw,
+        ids.id_mapping,
+        ids.model_id,
         first_matches.resolution_rule,
         first_matches.matched_in,
         first_matches.matched_model_id,
-        coalesce(first_matches.model, ids_to_resolve.model_id) as model,
-        coalesce(ids_to_resolve.mapped_endpoint_scope, id_scopes.id_endpoint_scope)
-            as id_endpoint_scope,
+        coalesce(first_matches.model, ids.model_id) as model,
+        coalesce(
+            ids.mapped_endpoint_scope,
+            {{ model_id_endpoint_scope(
+                'ids.provider', 'ids.unwrapped_id', 'ids.without_geo_prefix_id'
+            ) }}
+        ) as id_endpoint_scope,
         first_matches.model is not null as is_resolved
-    from ids_to_resolve
-    inner join id_scopes
-        on
-            ids_to_resolve.provider = id_scopes.provider
-            and ids_to_resolve.model_raw = id_scopes.model_raw
+    from ids_with_vendor_prefix as ids
     left join first_matches
         on
-            ids_to_resolve.provider = first_matches.provider
-            and ids_to_resolve.model_raw = first_matches.model_raw
+            ids.provider = first_matches.provider
+            and ids.model_raw = first_matches.model_raw
 
 )
 
