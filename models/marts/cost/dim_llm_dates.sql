@@ -1,0 +1,37 @@
+{#-
+    MetricFlow's time spine (time_spine: in _cost__models.yml): one row per
+    day from the first to the last usage date of fct_llm_cost_daily, so that
+    metrics can be queried by day, week, month, quarter or year, with days
+    without calls present.
+-#}
+with
+
+daily as (
+
+    select * from {{ ref('fct_llm_cost_daily') }}
+
+),
+
+bounds as (
+
+    select
+        min(usage_date) as first_date,
+        max(usage_date) as last_date
+    from daily
+
+),
+
+days as (
+
+    select
+        cast(unnest(generate_series(
+            cast(first_date as timestamp),
+            cast(last_date as timestamp),
+            interval 1 day
+        )) as date) as date_day
+    from bounds
+    where first_date is not null
+
+)
+
+select * from days
