@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
+import hashlib
 import json
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -104,3 +108,70 @@ def otlp_span(trace_id: str, span_id: str, parent_span_id: str, kind: int,
         "attributes": [otlp_attribute(k, v) for k, v in attributes.items()],
         "status": status or {},
     }
+
+
+# --- the sample, published once per test run ------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedSample:
+    """The sample built by the nightly job: its build database and the analyst database it published."""
+
+    build: Path
+    analyst: Path
+
+
+def publish_sample(tmp_path_factory: pytest.TempPathFactory) -> PublishedSample:
+    """`scripts/nightly.py` over data/sample, once per test run (under a lock when
+    xdist runs several workers, in the run's shared temp folder), for the tests that
+    read what analysts read (the report, the FOCUS export, the semantic layer)."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        root = tmp_path_factory.getbasetemp().parent / "published_sample"
+    else:
+        root = tmp_path_factory.getbasetemp() / "published_sample"
+    root.mkdir(parents=True, exist_ok=True)
+    sample = PublishedSample(build=root / "llm_cost.duckdb", analyst=root / "llm_cost.analyst.duckdb")
+    with (root / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "built").exists():
+            environment = {**os.environ, "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
+                           "LLM_COST_DUCKDB_PATH": str(sample.build), "DBT_TARGET_PATH": str(root / "target")}
+            environment.pop("LLM_COST_ANALYST_DUCKDB_PATH", None)
+            result = subprocess.run(
+                [sys.executable, "scripts/nightly.py", "--quiet"], cwd=PROJECT_ROOT, env=environment,
+                capture_output=True, text=True, timeout=900, check=False,
+            )
+            assert result.returncode == 0, f"nightly failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+            (root / "built").touch()
+    return sample
+
+
+@pytest.fixture(scope="module")
+def published_sample(tmp_path_factory: pytest.TempPathFactory) -> PublishedSample:
+    return publish_sample(tmp_path_factory)
+
+
+def private_venv(name: str, requirements: Path) -> Path | None:
+    """A venv of the project (``.venv-<name>``) with exactly the pins of one requirements file,
+    for an optional toolchain that must not share the project's .venv; reinstalled only when
+    the file changes. None when it cannot be installed here (no network, no wheel)."""
+    venv = PROJECT_ROOT / f".venv-{name}"
+    stamp = venv / ".requirements.sha256"
+    wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    with (PROJECT_ROOT / f".venv-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == wanted:
+            return venv
+        shutil.rmtree(venv, ignore_errors=True)
+        python = venv / "bin" / "python"
+        for command in ([sys.executable, "-m", "venv", str(venv)],
+                        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                         "--no-deps", "-r", str(requirements)],
+                        [str(python), "-m", "pip", "check"]):
+            result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+            if result.returncode != 0:
+                print(f"{name}: {' '.join(command[:4])} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+                shutil.rmtree(venv, ignore_errors=True)
+                return None
+        stamp.write_text(wanted)
+    return venv

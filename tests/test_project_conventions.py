@@ -453,10 +453,10 @@ ALLOWED_FANOUTS: dict[tuple[str, tuple[str, ...]], str] = {
     ("fct_llm_calls", ("dim_llm_models", "fct_llm_unpriced_usage", "fct_pipeline_loads")):
         "the stored row per billed call is the fact every call-level mart aggregates, each at its own grain: "
         "models and the price rows that applied, unpriced usage, per-load totals",
-    ("fct_llm_cost_daily", ("fct_llm_cost_by_environment", "fct_llm_cost_by_route", "fct_llm_cost_by_service",
-                            "fct_llm_cost_by_team")):
+    ("fct_llm_cost_daily", ("dim_llm_dates", "fct_llm_cost_by_environment", "fct_llm_cost_by_route",
+                            "fct_llm_cost_by_service", "fct_llm_cost_by_team")):
         "the four fct_llm_cost_by_* views are one-dimension rollups of the daily mart (macro cost_rollup), "
-        "one per dimension analysts query",
+        "one per dimension analysts query; dim_llm_dates is MetricFlow's time spine over its days",
     ("llm_prices", ("dim_llm_models", "fct_llm_unpriced_usage", "int_llm_price_windows")):
         "the price book is reference data: dim_llm_models shows its rows, fct_llm_unpriced_usage estimates "
         "unpriced tokens at its typical prices, and int_llm_price_windows exists for the price-book data tests",
