@@ -1,6 +1,7 @@
 """Nightly operations on a copy of the project: incremental loads equal a full
 rebuild, reruns change nothing, a killed run recovers, corrections to seeds
-reach history, and an analyst session never blocks the build."""
+and a new seed that affects prices reach history, and an analyst session
+never blocks the build."""
 
 from __future__ import annotations
 
@@ -269,6 +270,47 @@ def test_corrections_reach_history_without_a_full_refresh(project: Project) -> N
     ]
 
 
+def add_a_negotiated_discount(project: Project) -> None:
+    """A new seed that affects prices: a negotiated discount per provider, which
+    the priced view applies to every call's cost. fct_llm_calls does not name
+    the seed anywhere: it reaches it through the pricing views."""
+    (project.root / "seeds" / "prices" / "negotiated_discounts.csv").write_text(
+        "provider,discount_rate\nopenai,0.25\n", encoding="utf-8")
+    priced = project.root / "models" / "intermediate" / "pricing" / "int_llm_calls_priced.sql"
+    text = priced.read_text(encoding="utf-8").rstrip()
+    assert text.endswith("select * from totalled")
+    priced.write_text(text.removesuffix("select * from totalled") + """
+select totalled.* replace (
+    cast(totalled.cost_usd * (1 - coalesce(discounts.discount_rate, 0)) as decimal(38, 12)) as cost_usd
+)
+from totalled
+left join {{ ref('negotiated_discounts') }} as discounts
+    on totalled.provider = discounts.provider
+""", encoding="utf-8")
+
+
+def test_a_new_seed_that_affects_prices_reaches_history_without_a_full_refresh(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    incremental = copy_project(tmp_path / "incremental", raw=raw)
+    write_file(incremental, "logs/app/d0/a.jsonl", app_calls(0, 2))
+    write_file(incremental, "logs/app/d3/a.jsonl", app_calls(3, 1))
+    assert incremental.nightly() == 0
+    # 0.18 per call (see test_corrections_reach_history_without_a_full_refresh)
+    assert incremental.rows("select usage_date::varchar, cost_usd from fct_llm_cost_daily order by 1") == [
+        ("2026-03-01", Decimal("0.36")), ("2026-03-04", Decimal("0.18"))]
+
+    add_a_negotiated_discount(incremental)
+    assert incremental.nightly() == 0
+    full = copy_project(tmp_path / "full", raw=raw)
+    add_a_negotiated_discount(full)
+    assert full.nightly() == 0
+
+    assert marts(incremental) == marts(full)
+    # 25% off every past call: 0.18 x 0.75 = 0.135
+    assert incremental.rows("select usage_date::varchar, cost_usd from fct_llm_cost_daily order by 1") == [
+        ("2026-03-01", Decimal("0.27")), ("2026-03-04", Decimal("0.135"))]
+
+
 def test_an_open_analyst_session_does_not_block_the_build(project: Project) -> None:
     write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 2))
     assert project.nightly() == 0
@@ -375,3 +417,33 @@ def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path:
         " from fct_raw_file_retractions order by 1"
     ) == [("b.jsonl", "quarantined", 2, Decimal("0.36")), ("server.jsonl", "deleted", 0, None),
           ("spend.jsonl", "deleted", 1, Decimal("0.21"))]
+
+
+def test_a_deleted_file_that_only_gave_context_is_retracted_as_a_full_rebuild_would(tmp_path: Path) -> None:
+    """The SERVER span's file has no LLM span of its own (no validated record):
+    deleting it must still take its team and route from the LLM span of the
+    same trace, which sits in another file."""
+    trace, parent = "66666666666666666666666666666666", "00000000000000a0"
+    start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
+    llm_span = otlp_span(trace, "00000000000000a1", parent, 3, start + 1_000_000, {
+        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 1_000_000, "gen_ai.usage.output_tokens": 100_000,
+    })
+    server_span = otlp_span(trace, parent, "", 2, start, {"http.route": "/v1/answer"})
+    raw = tmp_path / "raw"
+    incremental = copy_project(tmp_path / "incremental", raw=raw)
+    write_jsonl(raw / "traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])
+    write_jsonl(raw / "traces/otlp/d0/server.jsonl",
+                [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])])
+    assert incremental.nightly() == 0
+    assert incremental.rows("select team, route from fct_llm_calls") == [("search", "/v1/answer")]
+
+    (raw / "traces/otlp/d0/server.jsonl").unlink()
+    nightly = [sys.executable, str(incremental.root / "scripts" / "nightly.py"), "--quiet", "--retract-deleted-files"]
+    completed = subprocess.run(nightly, env=incremental.environment(), capture_output=True, text=True, check=False)
+    assert completed.returncode == 1, completed.stderr  # the retraction is reported
+    full = copy_project(tmp_path / "full", raw=raw)
+    assert full.nightly() == 0
+
+    assert marts(incremental) == marts(full)
+    assert incremental.rows("select team, route from fct_llm_calls") == [("unattributed", "unknown")]

@@ -433,12 +433,6 @@ ALLOWED_REJOINS: dict[tuple[str, str, str], str] = {
     ("llm_prices", "int_llm_model_ids_resolved", "int_llm_calls_priced"):
         "the resolver only needs the price book's model keys (does a candidate id exist?); the priced view "
         "needs the price rows themselves (period, daily window, tier, long-context prices)",
-    ("llm_prices", "int_llm_calls_priced", "fct_llm_calls"):
-        "fct_llm_calls does not join prices: it hashes the seed (reference_version) so that a price "
-        "correction re-prices every stored call on the next incremental run",
-    ("llm_providers", "int_llm_calls_priced", "fct_llm_calls"):
-        "as llm_prices: fct_llm_calls only hashes the seed (reference_version) to re-price every stored call "
-        "when a provider default changes",
     ("int_invoice_lines_validated", "int_invoice_models_resolved", "int_invoice_lines_classified"):
         "invoice model texts are resolved once per distinct (provider, text), then joined back to every "
         "invoice line, as telemetry model ids are",
@@ -464,12 +458,7 @@ ALLOWED_FANOUTS: dict[tuple[str, tuple[str, ...]], str] = {
 
 # A model with TOO_MANY_JOINS_THRESHOLD or more direct parents (evaluator:
 # fct_too_many_joins). Key: (model, number of direct parents).
-ALLOWED_JOINS: dict[tuple[str, int], str] = {
-    ("fct_llm_calls", 9):
-        "its rows come from int_llm_calls_priced alone; int_llm_call_records_classified says which files to "
-        "re-price incrementally, and the seven pricing and ownership seeds are only hashed (reference_version) "
-        "so a change to any of them re-prices every stored call",
-}
+ALLOWED_JOINS: dict[tuple[str, int], str] = {}
 
 Key = TypeVar("Key", bound=Hashable)
 

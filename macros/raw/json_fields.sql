@@ -135,11 +135,11 @@
     `fields` as named text columns, with `has_duplicate_key`. Ends with a
     CTE named `renamed`; the raw record text is not kept.
 #}
-{% macro json_record_ctes(source_relation, raw_relation_name, fields) %}
+{% macro json_record_ctes(source_relation, fields) %}
 records as (
 
     select * from {{ source_relation }}
-    where {{ raw_files_to_load(raw_relation_name) }}
+    where {{ incremental_files() }}
 
 ),
 

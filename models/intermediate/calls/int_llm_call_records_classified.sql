@@ -19,23 +19,28 @@
     and the verdict is joined back to the full record once at the end: windows
     over full-width rows spilled gigabytes to disk at 10M records.
 
-    Incremental, file by file, around the days that changed: records that
-    share a key (duplicates, the same call in two sources, the attempts of
-    one request) are assumed to lie within `call_key_lookback_days` of each
-    other. A night reclassifies every file with a record within that many
-    days of a day whose records changed (or were retracted), reading the records within that
-    many days around them as context for the windows (macros/incremental/).
+    Incremental by the one contract of macros/incremental/incremental_files.sql,
+    around the days that changed: records that share a key (duplicates, the
+    same call in two sources, the attempts of one request) are assumed to lie
+    within `call_key_lookback_days` of each other. A run reclassifies every
+    file with a record within that many days of a day whose records changed
+    (or were retracted), reading the records within that many days around
+    them as context for the windows.
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ delete_retracted_files(ref('int_llm_call_records_validated')) }}"
+        incremental_files={
+            'upstream': 'int_llm_call_records_validated', 'upstream_stamp': 'validated_at',
+            'stamp': 'classified_at', 'context': 'call_days',
+        },
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
 {%- set lookback_days = var('call_key_lookback_days') | int -%}
+{%- set files_to_classify = incremental_files() -%}
 with
 
 validated as not materialized (
@@ -45,46 +50,7 @@ validated as not materialized (
 
 ),
 
-{% if is_incremental() %}
-changed_files as (
-
-    select distinct source_file from validated
-    where {{ is_newer_than_this('validated_at', 'classified_at') }}
-    union
-    {{ retracted_files('validated') }}
-
-),
-
-changed_days as (
-
-    {#- the days of the changed files' records, as they are now and as they were -#}
-    select cast(called_at as date) as call_date from validated
-    where source_file in (select changed_files.source_file from changed_files)
-    union
-    select cast(called_at as date) as call_date from {{ this }}
-    where source_file in (select changed_files.source_file from changed_files)
-
-),
-
-affected_days as (
-
-    select distinct changed_days.call_date + cast(day_offsets.day_offset as integer) as call_date
-    from changed_days
-    cross join range(-{{ lookback_days }}, {{ lookback_days }} + 1) as day_offsets (day_offset)
-    where changed_days.call_date is not null
-
-),
-
-files_to_classify as (
-
-    select source_file from changed_files
-    union
-    select validated.source_file from validated
-    semi join affected_days
-        on cast(validated.called_at as date) = affected_days.call_date
-
-),
-
+{% if files_to_classify != 'true' %}
 context_days as (
 
     {#- the records that can share a key with a record being classified -#}
@@ -92,9 +58,7 @@ context_days as (
         cast(validated.called_at as date) + cast(day_offsets.day_offset as integer) as call_date
     from validated
     cross join range(-{{ lookback_days }}, {{ lookback_days }} + 1) as day_offsets (day_offset)
-    where
-        validated.source_file in (select files_to_classify.source_file from files_to_classify)
-        and validated.called_at is not null
+    where {{ files_to_classify }} and validated.called_at is not null
 
 ),
 
@@ -136,19 +100,13 @@ record_keys as (
         + case when validated.cache_write_1h_tokens_text is not null then 1 else 0 end
         + case when validated.reasoning_tokens_text is not null then 1 else 0 end
             as usage_field_count,
-        {% if is_incremental() -%}
-            validated.source_file in (
-                select files_to_classify.source_file from files_to_classify
-            )
-        {%- else -%}
-            true
-        {%- endif %} as is_to_classify
+        {{ files_to_classify }} as is_to_classify
     from validated
     inner join source_ranks
         on validated.source_system = source_ranks.source_system
-    {% if is_incremental() -%}
+    {% if files_to_classify != 'true' -%}
         where
-            validated.source_file in (select files_to_classify.source_file from files_to_classify)
+            {{ files_to_classify }}
             or cast(validated.called_at as date) in (
                 select context_days.call_date from context_days
             )

@@ -17,44 +17,31 @@
     `max_plausible_tokens_per_call` is `implausible_token_count`, and its
     token counts are kept out of every sum (null).
 
-    Incremental, file by file: a night validates the files with a record
-    whose context was loaded since the last run (its own load; for an OTLP
-    span, the latest load of any span of its trace, which may have brought
-    an ancestor), and everything when the provider aliases or usage
-    conventions changed or a file was retracted (macros/incremental/).
+    Incremental by the one contract of macros/incremental/incremental_files.sql:
+    a run revalidates the files with a record whose context was loaded since
+    its last run (its own load; for an OTLP span, the latest load of any span
+    of its trace, which may have brought an ancestor), and every file when a
+    seed it reads changed or a file was retracted (a retracted OTLP file may
+    have held the context of spans in any trace).
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ delete_retracted_files(ref('int_llm_call_records_unioned')) }}"
+        incremental_files={
+            'upstream': 'int_llm_call_records_unioned', 'upstream_stamp': 'context_loaded_at',
+            'stamp': 'validated_at', 'context': 'trace',
+        },
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
-{%- set reference_seeds = [ref('llm_provider_aliases'), ref('llm_usage_conventions')] -%}
 with
-
-all_records as not materialized (
-
-    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
-    select * from {{ ref('int_llm_call_records_unioned') }}
-
-),
 
 records as (
 
-    select * from all_records
-    {% if is_incremental() -%}
-        where
-            {{ is_reference_changed(reference_version(reference_seeds)) }}
-            {#- a retracted OTLP file may have held the context of spans in any other file -#}
-            or exists ({{ retracted_files('all_records') }})
-            or source_file in (
-                select newer.source_file from all_records as newer
-                where {{ is_newer_than_this('newer.context_loaded_at', 'validated_at') }}
-            )
-    {%- endif %}
+    select * from {{ ref('int_llm_call_records_unioned') }}
+    where {{ incremental_files() }}
 
 ),
 
@@ -239,7 +226,7 @@ classified as (
                 then 'failed_attempt'
             else 'usable'
         end as record_outcome,
-        {{ reference_version(reference_seeds) }} as reference_version,
+        {{ reference_version(incremental_seeds()) }} as reference_version,
         {{ processed_at() }} as validated_at
     from judged
 

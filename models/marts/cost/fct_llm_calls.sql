@@ -1,16 +1,20 @@
 {#-
-    Incremental, file by file: a night prices the billed calls of the files
-    int_llm_call_records_classified reclassified since the last run, and
-    every call when a price, alias, mapping or ownership seed changed
-    (`reference_version`; macros/incremental/).
+    Incremental by the one contract of macros/incremental/incremental_files.sql:
+    a run prices the billed calls of the files int_llm_call_records_classified
+    reclassified since the last run (and drops a retracted file's), and every
+    call when a seed it reads through the pricing views changed: a price,
+    alias, mapping or ownership correction (`reference_version`).
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ files_to_price() }}{% endif %}"
+        incremental_files={
+            'upstream': 'int_llm_call_records_classified', 'upstream_stamp': 'classified_at',
+            'stamp': 'computed_at',
+        },
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
 -- depends_on: {{ ref('int_llm_call_records_classified') }}
@@ -19,7 +23,7 @@ with
 calls as (
 
     select * from {{ ref('int_llm_calls_priced') }}
-    where {{ files_to_price() }}
+    where {{ incremental_files() }}
 
 ),
 
@@ -75,7 +79,7 @@ final as (
         unpriced_reason,
         cast(called_at as date) as usage_date,
         called_at,
-        {{ reference_version(pricing_reference_seeds()) }} as reference_version,
+        {{ reference_version(incremental_seeds()) }} as reference_version,
         {{ processed_at() }} as computed_at
     from calls
 

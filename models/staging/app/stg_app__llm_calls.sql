@@ -1,10 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ retract_unreadable_raw_files() }}"
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
 
@@ -39,6 +38,6 @@
 
 with
 
-{{ json_record_ctes(source('app', 'llm_call_records'), 'app_llm_call_records', app_log_fields) }}
+{{ json_record_ctes(source('app', 'llm_call_records'), app_log_fields) }}
 
 select * from renamed

@@ -1,10 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ retract_unreadable_raw_files() }}"
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
 
@@ -42,9 +41,7 @@
 
 with
 
-{{ json_record_ctes(
-    source('bedrock', 'invocation_records'), 'bedrock_invocation_records', invocation_fields
-) }},
+{{ json_record_ctes(source('bedrock', 'invocation_records'), invocation_fields) }},
 
 {{ json_fields_ctes('renamed', 'request_metadata_json', request_metadata_fields, 'tags_renamed') }}
 

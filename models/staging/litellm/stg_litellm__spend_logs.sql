@@ -1,10 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ retract_unreadable_raw_files() }}"
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
 
@@ -61,9 +60,7 @@
 
 with
 
-{{ json_record_ctes(
-    source('litellm', 'spend_log_records'), 'litellm_spend_log_records', spend_log_fields
-) }},
+{{ json_record_ctes(source('litellm', 'spend_log_records'), spend_log_fields) }},
 
 {{ json_fields_ctes('renamed', 'metadata_json', metadata_fields, 'metadata_renamed') }},
 

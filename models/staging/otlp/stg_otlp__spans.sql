@@ -1,10 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
+        incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ retract_unreadable_raw_files() }}"
+        pre_hook="{{ delete_incremental_files() }}"
     )
 }}
 
@@ -41,7 +40,7 @@ records as (
         {#- hashed once: the record id and its window use the hash, not the text #}
         md5(record_text) as record_hash
     from {{ source('otlp', 'trace_records') }}
-    where {{ raw_files_to_load('otlp_trace_records') }}
+    where {{ incremental_files() }}
 
 ),
 

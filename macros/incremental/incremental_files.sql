@@ -1,0 +1,228 @@
+{#
+    The incremental contract, one for every incremental model (the raw-reading
+    staging models, int_llm_call_records_validated,
+    int_llm_call_records_classified, fct_llm_calls):
+
+    Each run recomputes exactly the source files whose inputs changed since
+    the model last ran (a file with new or newer upstream rows, a file that
+    shares context with one, a retracted file, or every file when a seed the
+    model reads changed) and replaces all of those files' rows; since a
+    file's rows are a function of those inputs only, the result equals a
+    full rebuild.
+
+    `incremental_files()` returns that set of files as a predicate on
+    `source_file`: `true` on a full build, on an empty model or when a seed
+    changed; otherwise the files as literals, so that DuckDB prunes every
+    other file from the scans below (raw files, staged rows, the pricing
+    views), or `false`. The model filters its input with it, and its
+    pre-hook (`delete_incremental_files`) deletes those files' rows first,
+    in the same transaction: a file can yield no row any more (retracted,
+    rewritten empty, or with no billed call left), and then has no row to
+    replace them. The pre-hook renders the predicate again, before anything
+    is deleted, so both see the same state.
+
+    A model that reads raw relations (sources) is a staging model: its
+    upstream is the raw manifest, its changed files the files new or changed
+    since they were loaded (pending_raw_files); it is stamped `loaded_at`
+    and reads no seed. Any other incremental model takes its parameters
+    from its config, `incremental_files`:
+      upstream        the relation (model name) the model reads rows from ...
+      upstream_stamp  ... and its stamp column: files with a row stamped
+                      after this model's latest `stamp` changed.
+      stamp           this model's own stamp column (processed_at()).
+      context         what else a changed file's rows give context to:
+                      'trace': the upstream stamp already is the latest load
+                      of the record's trace (context_loaded_at); a retracted
+                      file's traces are gone with it, so every file.
+                      'call_days': the files with a record within
+                      var('call_key_lookback_days') days of a day the changed
+                      files' records are on (now, or as this model has them).
+
+    A retracted file is one the pre-flight retracted (deleted from the raw
+    folder, or rewritten into a file it quarantines) since the model last
+    ran: raw.file_retractions, of the model's raw relations, or of any
+    telemetry relation after staging; read on incremental runs only. The
+    seeds are every seed the model reads, directly or through views and
+    tables, up to the incremental models it reads from (whose own stamps
+    carry their seeds' changes), found in the dbt graph (incremental_seeds):
+    no list to keep.
+#}
+{% macro incremental_files() %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return("true") }}
+    {%- endif -%}
+    {%- set raw_relations = [] -%}
+    {%- for parent_id in graph.nodes[model.unique_id].depends_on.nodes if parent_id in graph.sources -%}
+        {%- do raw_relations.append(graph.sources[parent_id].identifier) -%}
+    {%- endfor -%}
+    {#- a staging model: stamped `loaded_at`, no config, reads no seed -#}
+    {%- set spec = {'stamp': 'loaded_at'} if raw_relations else config.require('incremental_files') -%}
+    {%- set seeds = [] if raw_relations else incremental_seeds() -%}
+    {%- if seeds -%}
+        {%- set seeds_changed = run_query(
+            "select (select any_value(reference_version) from " ~ this ~ ")"
+            ~ " is distinct from " ~ reference_version(seeds)
+        ).columns[0].values()[0] -%}
+        {%- if seeds_changed -%}
+            {{ return("true") }}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set last_run -%}
+        (select coalesce(max({{ spec['stamp'] }}), cast('-infinity' as timestamp)) from {{ this }})
+    {%- endset -%}
+    {%- set retracted -%}
+        select retractions.source_file
+        from {{ source('raw_files', 'file_retractions') }} as retractions
+        where
+            timezone('UTC', retractions.retracted_at) > {{ last_run }}
+            and {% if raw_relations -%}
+                retractions.relation_name in ('{{ raw_relations | join("', '") }}')
+            {%- else -%}
+                {{ is_telemetry_relation('retractions.relation_name') }}
+            {%- endif %}
+    {%- endset -%}
+    {%- if raw_relations -%}
+        {%- set files = run_query(retracted).columns[0].values() | list -%}
+        {%- for relation_name in raw_relations -%}
+            {%- do files.extend(pending_raw_files(relation_name)) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- set changed -%}
+            select upstream_rows.source_file from {{ ref(spec['upstream']) }} as upstream_rows
+            where upstream_rows.{{ spec['upstream_stamp'] }} > {{ last_run }}
+            union
+            {{ retracted }}
+        {%- endset -%}
+        {%- set context = spec.get('context') -%}
+        {%- if context == 'trace' -%}
+            {%- if run_query(retracted ~ " limit 1").rows | length > 0 -%}
+                {{ return("true") }}
+            {%- endif -%}
+            {%- set query = changed -%}
+        {%- elif context == 'call_days' -%}
+            {%- set lookback_days = var('call_key_lookback_days') | int -%}
+            {%- set query -%}
+                with changed_files as ({{ changed }}),
+                changed_days as (
+                    select cast(upstream_rows.called_at as date) as call_date
+                    from {{ ref(spec['upstream']) }} as upstream_rows
+                    where upstream_rows.source_file in (select source_file from changed_files)
+                    union
+                    select cast(kept.called_at as date) from {{ this }} as kept
+                    where kept.source_file in (select source_file from changed_files)
+                ),
+                affected_days as (
+                    select distinct changed_days.call_date + cast(offsets.day_offset as integer) as call_date
+                    from changed_days
+                    cross join range(-{{ lookback_days }}, {{ lookback_days }} + 1) as offsets (day_offset)
+                    where changed_days.call_date is not null
+                )
+                select source_file from changed_files
+                union
+                select upstream_rows.source_file from {{ ref(spec['upstream']) }} as upstream_rows
+                semi join affected_days
+                    on cast(upstream_rows.called_at as date) = affected_days.call_date
+            {%- endset -%}
+        {%- elif context is none -%}
+            {%- set query = changed -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error("incremental_files: unknown context '" ~ context ~ "'") }}
+        {%- endif -%}
+        {%- set files = run_query(
+            "select distinct source_file from (" ~ query ~ ") where source_file is not null"
+        ).columns[0].values() | list -%}
+    {%- endif -%}
+    {%- if not files -%}
+        {{ return("false") }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for file in files | unique | sort -%}
+        {%- do literals.append(sql_string_literal(file)) -%}
+    {%- endfor -%}
+    {{ return("source_file in (" ~ (literals | join(", ")) ~ ")") }}
+{% endmacro %}
+
+
+{# Pre-hook of every incremental model: delete the rows of the files this run recomputes. #}
+{% macro delete_incremental_files() %}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ incremental_files() }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#
+    The seeds a model reads, from the dbt graph: its parents, and theirs
+    through every model that is not incremental (views, ephemeral models,
+    tables), sorted by name; the walk stops at incremental models, inputs
+    the contract tracks by their stamps. Anything else
+    upstream (a source, a snapshot) would be an input it does not track, and
+    fails the build.
+#}
+{% macro incremental_seeds(node_id=none) %}
+    {%- set start = node_id or model.unique_id -%}
+    {#- a unit test (not a node of the graph) reads its given rows, not the seeds -#}
+    {%- if not execute or start not in graph.nodes -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = {} -%}
+    {%- set pending = [start] -%}
+    {%- set seen = [] -%}
+    {%- for _ in range(10000) if pending -%}
+        {%- set current = pending.pop() -%}
+        {%- for parent_id in graph.nodes[current].depends_on.nodes if parent_id not in seen -%}
+            {%- do seen.append(parent_id) -%}
+            {%- set parent = graph.nodes.get(parent_id) -%}
+            {%- if parent is none or parent.resource_type not in ('seed', 'model') -%}
+                {{ exceptions.raise_compiler_error(
+                    model.unique_id ~ ": an incremental model may read only seeds and models, not "
+                    ~ parent_id ~ " (macros/incremental/incremental_files.sql)"
+                ) }}
+            {%- elif parent.resource_type == 'seed' -%}
+                {%- do found.update({parent.name: parent}) -%}
+            {%- elif parent.config.materialized != 'incremental' -%}
+                {%- do pending.append(parent_id) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set relations = [] -%}
+    {%- for name in found | sort -%}
+        {%- set seed = found[name] -%}
+        {%- do relations.append(api.Relation.create(
+            database=seed.database, schema=seed.schema, identifier=seed.alias or seed.name
+        )) -%}
+    {%- endfor -%}
+    {{ return(relations) }}
+{% endmacro %}
+
+
+{#
+    One value that changes whenever any of the given seeds changes: an md5
+    over each seed's name and every row rendered as text (column names
+    included), in a fixed order, so adding, removing or editing a seed or a
+    row changes it.
+#}
+{% macro reference_version(relations) %}
+    {%- if not relations -%}
+        cast(null as varchar)
+    {%- else -%}
+    (
+        select md5(string_agg(row_text, chr(10) order by row_text))
+        from (
+            {%- for relation in relations %}
+            select '{{ relation.identifier }}' as row_text
+            union all
+            select '{{ relation.identifier }}:' || cast(reference_rows as varchar) as row_text
+            from {{ relation }} as reference_rows
+            {{ "union all" if not loop.last }}
+            {%- endfor %}
+        )
+    )
+    {%- endif -%}
+{% endmacro %}
+
+
+{# The start of the dbt run as a timestamp: the stamp of the rows a run computes. #}
+{% macro processed_at() %}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{% endmacro %}
