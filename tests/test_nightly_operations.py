@@ -272,19 +272,21 @@ def test_corrections_reach_history_without_a_full_refresh(project: Project) -> N
 
 def add_a_negotiated_discount(project: Project) -> None:
     """A new seed that affects prices: a negotiated discount per provider, which
-    the priced view applies to every call's cost. fct_llm_calls does not name
-    the seed anywhere: it reaches it through the pricing views."""
+    the priced view applies to every cost column of a call. fct_llm_calls does
+    not name the seed anywhere: it reaches it through the pricing views."""
     (project.root / "seeds" / "prices" / "negotiated_discounts.csv").write_text(
         "provider,discount_rate\nopenai,0.25\n", encoding="utf-8")
     priced = project.root / "models" / "intermediate" / "pricing" / "int_llm_calls_priced.sql"
     text = priced.read_text(encoding="utf-8").rstrip()
     assert text.endswith("select * from totalled")
-    priced.write_text(text.removesuffix("select * from totalled") + """
-select totalled.* replace (
-    cast(totalled.cost_usd * (1 - coalesce(discounts.discount_rate, 0)) as decimal(38, 12)) as cost_usd
-)
+    costs = ["input", "cache_read", "cache_write", "cache_write_5m", "cache_write_1h", "output", "request", ""]
+    discounted = ", ".join(
+        f"cast(totalled.{name} * (1 - coalesce(discounts.discount_rate, 0)) as decimal(38, 12)) as {name}"
+        for name in (f"{cost}_cost_usd".lstrip("_") for cost in costs))
+    priced.write_text(text.removesuffix("select * from totalled") + f"""
+select totalled.* replace ({discounted})
 from totalled
-left join {{ ref('negotiated_discounts') }} as discounts
+left join {{{{ ref('negotiated_discounts') }}}} as discounts
     on totalled.provider = discounts.provider
 """, encoding="utf-8")
 
