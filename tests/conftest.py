@@ -50,13 +50,16 @@ class Warehouse:
 BuildWarehouse = Callable[[Path], Warehouse]
 
 
-def build_into(raw_dir: Path, database: Path) -> Warehouse:
-    """Run `dbt build` (in-process) over a raw directory into a DuckDB file."""
+def build_into(raw_dir: Path, database: Path, unit_tests: bool = False) -> Warehouse:
+    """Run `dbt build` (in-process) over a raw directory into a DuckDB file, with every data
+    test. dbt's unit tests do not depend on the raw data, so they run in one build of the
+    suite only (the sample's, in test_sample_build.py: `unit_tests=True`)."""
     saved_environment, saved_cwd = dict(os.environ), Path.cwd()
     os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
     os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
+    selection = [] if unit_tests else ["--exclude", "test_type:unit"]
     try:
-        exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target")])
+        exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target"), *selection])
     finally:
         os.environ.clear()
         os.environ.update(saved_environment)
@@ -152,13 +155,16 @@ def published_sample(tmp_path_factory: pytest.TempPathFactory) -> PublishedSampl
 
 
 def private_venv(name: str, requirements: Path) -> Path | None:
-    """A venv of the project (``.venv-<name>``) with exactly the pins of one requirements file,
+    """A venv (in the user's cache, one per pinned file) with exactly the pins of one requirements file,
     for an optional toolchain that must not share the project's .venv; reinstalled only when
     the file changes. None when it cannot be installed here (no network, no wheel)."""
-    venv = PROJECT_ROOT / f".venv-{name}"
-    stamp = venv / ".requirements.sha256"
     wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
-    with (PROJECT_ROOT / f".venv-{name}.lock").open("w") as lock:
+    # outside the clone, keyed by the pins, so that a fresh clone (CI) reuses an earlier install
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-cost" / "venvs"
+    cache.mkdir(parents=True, exist_ok=True)
+    venv = cache / f"{name}-{wanted[:16]}"
+    stamp = venv / ".requirements.sha256"
+    with (cache / f"{name}-{wanted[:16]}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists() and stamp.read_text() == wanted:
             return venv

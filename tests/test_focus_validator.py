@@ -1,7 +1,7 @@
 """The FOCUS export (fct_llm_cost_focus) of the published sample passes the FinOps
 Foundation's validator (focus-validator 1.0.0, `--validate-version 1.0`), exported
 to CSV as the README says (datetimes as ISO 8601 UTC). The validator and its pins
-(requirements-focus.txt) live in .venv-focus, never in the project's .venv; the
+(requirements-focus.txt) live in a private venv (tests/conftest.py: private_venv), never in the project's .venv; the
 test skips, saying so, where they cannot be installed."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ copy (
 def validator() -> Path:
     venv = private_venv("focus", PROJECT_ROOT / "requirements-focus.txt")
     if venv is None:
-        pytest.skip("focus-validator (requirements-focus.txt) could not be installed into .venv-focus here: "
+        pytest.skip("focus-validator (requirements-focus.txt) could not be installed into a private venv here: "
                     "the FOCUS export was not validated")
     return venv
 

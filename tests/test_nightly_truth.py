@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import private_venv
 from test_nightly_operations import Project, app_calls, copy_project, write_file
 
 SECRET = "sk-nightly-LEAK-0123456789"
@@ -187,20 +188,15 @@ DUCKDB_1_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements-d
 
 
 @pytest.fixture(scope="session")
-def duckdb_1_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB 1.x client (requirements-duckdb1.txt), installed into a private folder."""
-    folder = tmp_path_factory.getbasetemp() / "duckdb1"
-    if not (folder / "duckdb").exists():
-        installed = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "--target", str(folder), "-r", str(DUCKDB_1_REQUIREMENTS)],
-            capture_output=True, text=True, check=False)
-        if installed.returncode != 0:
-            pytest.skip(f"DuckDB 1.x could not be installed from PyPI: {installed.stderr.strip()[-300:]}")
-    return folder
+def duckdb_1_python() -> Path:
+    """The Python of a private venv with a DuckDB 1.x client (requirements-duckdb1.txt)."""
+    venv = private_venv("duckdb1", DUCKDB_1_REQUIREMENTS)
+    if venv is None:
+        pytest.skip("DuckDB 1.x (requirements-duckdb1.txt) could not be installed into a private venv here")
+    return venv / "bin" / "python"
 
 
-def test_the_published_files_open_in_duckdb_1_and_as_parquet(built: Project, duckdb_1_path: Path) -> None:
+def test_the_published_files_open_in_duckdb_1_and_as_parquet(built: Project, duckdb_1_python: Path) -> None:
     parquet = built.analyst_database.with_name(f"{built.analyst_database.stem}.parquet")
     reader = (
         "import duckdb, sys\n"
@@ -211,8 +207,8 @@ def test_the_published_files_open_in_duckdb_1_and_as_parquet(built: Project, duc
         " [sys.argv[2] + '/fct_llm_calls.parquet']).fetchone())\n"
     )
     old_client = subprocess.run(
-        [sys.executable, "-c", reader, str(built.analyst_database), str(parquet)],
-        env={**os.environ, "PYTHONPATH": str(duckdb_1_path)}, capture_output=True, text=True, check=False)
+        [str(duckdb_1_python), "-c", reader, str(built.analyst_database), str(parquet)],
+        capture_output=True, text=True, check=False)
     assert old_client.returncode == 0, old_client.stderr
     version, calls, parquet_calls = old_client.stdout.splitlines()
     assert version.startswith("1.")

@@ -89,7 +89,8 @@ def independent_cost_by_team() -> dict[str, Decimal | None]:
 
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return build_into(SAMPLE, tmp_path_factory.mktemp("sample") / "warehouse.duckdb")
+    # the one build of the suite that also runs dbt's unit tests
+    return build_into(SAMPLE, tmp_path_factory.mktemp("sample") / "warehouse.duckdb", unit_tests=True)
 
 
 def test_team_costs_match_an_independent_computation(sample_warehouse: Warehouse) -> None:

@@ -2,7 +2,7 @@
 `mf validate-configs` passes, semantic checks and data-warehouse checks against a
 copy of the published sample, and `mf query` of cost, calls, tokens and cost per
 call by team equals the daily mart. MetricFlow (requirements-metricflow.txt, the
-project's dbt-core, dbt-duckdb and duckdb pins) lives in .venv-metricflow; the
+project's dbt-core, dbt-duckdb and duckdb pins) lives in a private venv (tests/conftest.py: private_venv); the
 test skips, saying so, where it cannot be installed."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def metricflow(published_sample: PublishedSample, tmp_path_factory: pytest.TempP
     parsed against a copy of the analyst database (mf opens its database for writing)."""
     venv = private_venv("metricflow", PROJECT_ROOT / "requirements-metricflow.txt")
     if venv is None:
-        pytest.skip("dbt-metricflow (requirements-metricflow.txt) could not be installed into .venv-metricflow "
+        pytest.skip("dbt-metricflow (requirements-metricflow.txt) could not be installed into a private venv "
                     "here: the semantic layer was not validated")
     project = tmp_path_factory.mktemp("metricflow")
     for name in PROJECT_FILES:
