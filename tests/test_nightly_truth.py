@@ -20,13 +20,13 @@ import duckdb
 import pytest
 
 from conftest import private_venv
-from test_nightly_operations import Project, app_calls, copy_project, write_file
+from test_nightly_operations import NIGHTLY_TEST_ARGS, Project, app_calls, copy_project, write_file
 
 SECRET = "sk-nightly-LEAK-0123456789"
 
 
 def run_nightly(project: Project, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, str(project.root / "scripts" / "nightly.py"), *args]
+    command = [sys.executable, str(project.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS, *args]
     return subprocess.run(command, env={**project.environment(), **(env or {})},
                           capture_output=True, text=True, check=False, timeout=600)
 
