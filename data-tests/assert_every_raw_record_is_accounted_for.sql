@@ -7,25 +7,18 @@ with
 
 raw_records as (
 
-    select
-        'app_logs' as source_system,
-        count(*) as raw_record_count
-    from {{ ref('stg_app__llm_calls') }}
-    union all
-    select
-        'otlp_traces' as source_system,
-        count(*) as raw_record_count
-    from {{ ref('stg_otlp__spans') }}
-    union all
-    select
-        'litellm_spend_logs' as source_system,
-        count(*) as raw_record_count
-    from {{ ref('stg_litellm__spend_logs') }}
-    union all
-    select
-        'bedrock_invocation_logs' as source_system,
-        count(*) as raw_record_count
-    from {{ ref('stg_bedrock__invocations') }}
+    {#- every telemetry source of the registry (var llm_cost_sources): its staged records -#}
+    {%- for source_system, entry in llm_cost_sources(is_telemetry=true).items() %}
+        {%- if not loop.first %}
+
+            union all
+        {%- endif %}
+
+        select
+            {{ sql_string_literal(source_system) }} as source_system,
+            count(*) as raw_record_count
+        from {{ ref(entry.staging_model) }}
+    {%- endfor %}
 
 ),
 

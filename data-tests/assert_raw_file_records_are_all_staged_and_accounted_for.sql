@@ -2,7 +2,8 @@
     Conservation per file, against an independent count: for every readable
     telemetry file of the raw manifest, the records the pre-flight counted in
     it (scripts/raw_manifest.py, plain Python) equal the records its staging
-    model holds from it (OTLP: export batches, i.e. distinct lines), and
+    model holds from it (its distinct record ids: OTLP export batches, i.e.
+    distinct lines), and
     every staged record has an outcome (OTLP: every span). A record lost
     between the file and the marts fails here with its file, and so does a
     staged file that is not readable in the manifest any more (deleted or
@@ -22,33 +23,24 @@ manifest as (
 
 staged as (
 
-    select
-        source_file,
-        count(*) as record_count,
-        count(*) as unit_count
-    from {{ ref('stg_app__llm_calls') }}
-    group by source_file
-    union all
-    select
-        source_file,
-        count(*) as record_count,
-        count(*) as unit_count
-    from {{ ref('stg_litellm__spend_logs') }}
-    group by source_file
-    union all
-    select
-        source_file,
-        count(*) as record_count,
-        count(*) as unit_count
-    from {{ ref('stg_bedrock__invocations') }}
-    group by source_file
-    union all
-    select
-        source_file,
-        count(distinct record_id) as record_count,
-        count(*) as unit_count
-    from {{ ref('stg_otlp__spans') }}
-    group by source_file
+    {#-
+        every telemetry source of the registry (var llm_cost_sources): a
+        record is a distinct record_id of its staging model (one row per
+        record; OTLP: one row per span, its line's record_id repeated)
+    -#}
+    {%- for entry in llm_cost_sources(is_telemetry=true).values() %}
+        {%- if not loop.first %}
+
+            union all
+        {%- endif %}
+
+        select
+            source_file,
+            count(distinct record_id) as record_count,
+            count(*) as unit_count
+        from {{ ref(entry.staging_model) }}
+        group by source_file
+    {%- endfor %}
 
 ),
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -58,6 +57,7 @@ from typing import Any
 
 import duckdb
 
+from raw_manifest import REGISTRY_FILE, raw_layouts
 from run_dbt import (
     PROJECT_ROOT,
     PathError,
@@ -84,7 +84,6 @@ RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"  # read by the pre-f
 # The lines of the dbt subprocess's stderr that are run_dbt.py's own refusals (paths and reasons only).
 OWN_MESSAGE_PREFIX = "run_dbt: "
 FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
-RAW_LAYOUT_MACROS = ("macros/raw/create_raw_relations.sql", "macros/raw/create_raw_invoice_relations.sql")
 RAW_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet")
 LOADS_COLUMNS = ("source_system", "file_count", "record_count", "billed_call_count", "duplicate_count",
                  "quarantined_count", "cost_usd")
@@ -138,13 +137,11 @@ def remove_files(paths: list[Path]) -> None:
 
 
 def raw_source_folders() -> list[str]:
-    """The source folders of `raw_source_layout` and `raw_invoice_layout` (macros/raw/)."""
-    folders: set[str] = set()
-    for macro in RAW_LAYOUT_MACROS:
-        folders.update(re.findall(r'"folder"\s*:\s*"([^"]+)"', (PROJECT_ROOT / macro).read_text(encoding="utf-8")))
+    """The source folders of the source registry (var `llm_cost_sources` in dbt_project.yml)."""
+    folders = sorted({str(layout["folder"]) for layout in raw_layouts(PROJECT_ROOT).values()})
     if not folders:
-        raise NightlyError(f"no raw source folder found in {', '.join(RAW_LAYOUT_MACROS)}")
-    return sorted(folders)
+        raise NightlyError(f"no raw source folder found in the source registry ({REGISTRY_FILE})")
+    return folders
 
 
 def has_raw_file(root: Path, folders: list[str]) -> bool:

@@ -3,8 +3,8 @@
     python scripts/raw_manifest.py          # refresh the manifest by hand
 
 Run by scripts/run_dbt.py before dbt opens the build database. Lists every
-raw file of every raw relation (the folders and globs of `raw_source_layout`
-and `raw_invoice_layout` in macros/raw/), and checks each file that is new or
+raw file of every raw relation (the folders and globs of the source registry,
+var `llm_cost_sources` in dbt_project.yml), and checks each file that is new or
 changed since the previous run (same path, size, modification time and
 first and last KiB = unchanged: its previous row is kept, the file is not
 read again; a changed file gets `changed_at`, so the staging models reload
@@ -36,7 +36,6 @@ printed; the nightly reports it as a data problem (exit 1).
 
 from __future__ import annotations
 
-import ast
 import codecs
 import csv
 import gzip
@@ -54,12 +53,12 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 import duckdb
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LAYOUT_MACROS = {
-    "macros/raw/create_raw_relations.sql": "raw_source_layout",
-    "macros/raw/create_raw_invoice_relations.sql": "raw_invoice_layout",
-}
+# The source registry: var `llm_cost_sources` of this file.
+REGISTRY_FILE = "dbt_project.yml"
+REGISTRY_VARIABLE = "llm_cost_sources"
 # The readers' limit (max_line_size of raw_text_lines and raw_csv_select).
 MAX_LINE_BYTES = 268_435_456
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -127,17 +126,23 @@ class RawFile:
 
 
 def raw_layouts(project_root: Path = PROJECT_ROOT) -> dict[str, dict[str, list[str] | str]]:
-    """Relation name -> {"folder": ..., <format>: [globs]}, read from the macros (one source of truth)."""
+    """Relation name -> {"folder": ..., <format>: [globs]}, from the source registry (one source of truth,
+    the same var the raw views of macros/raw/ read)."""
+    project = yaml.safe_load((project_root / REGISTRY_FILE).read_text(encoding="utf-8"))
+    registry = (project.get("vars") or {}).get(REGISTRY_VARIABLE)
+    if not registry:
+        raise RuntimeError(f"{REGISTRY_FILE}: var {REGISTRY_VARIABLE} (the source registry) is missing")
     layouts: dict[str, dict[str, list[str] | str]] = {}
-    for relative, macro in LAYOUT_MACROS.items():
-        text = (project_root / relative).read_text(encoding="utf-8")
-        found = re.search(
-            r"\{%\s*macro\s+" + macro + r"\(\)\s*%\}\s*\{\{\s*return\((.*?)\)\s*\}\}\s*\{%\s*endmacro",
-            text, re.DOTALL,
-        )
-        if found is None:
-            raise RuntimeError(f"{relative}: macro {macro} is not a literal `return({{...}})`")
-        layouts.update(ast.literal_eval(found.group(1)))
+    for source_system, entry in registry.items():
+        try:
+            layouts[str(entry["relation"])] = {
+                "folder": str(entry["folder"]),
+                **{str(file_format): [str(glob) for glob in globs] for file_format, globs in entry["globs"].items()},
+            }
+        except (KeyError, TypeError, AttributeError) as error:
+            raise RuntimeError(
+                f"{REGISTRY_FILE}: {REGISTRY_VARIABLE}.{source_system} needs relation, folder and globs"
+            ) from error
     return layouts
 
 

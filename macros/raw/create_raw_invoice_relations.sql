@@ -2,7 +2,8 @@
     Where vendor invoice exports are found and read (the telemetry sources
     are read by create_raw_relations, with the same conventions).
 
-    For every invoice source this creates a view `raw.<relation>` with one
+    For every invoice entry of the source registry (var `llm_cost_sources`,
+    `is_telemetry: false`) this creates a view `raw.<relation>` with one
     row per raw record and the columns
         source_file       the file the record came from (absolute path)
         source_format     json | csv | parquet
@@ -16,35 +17,6 @@
     decompressed transparently. A page that is not valid JSON is kept as text, to be
     quarantined downstream, instead of failing the read.
 #}
-
-{% macro raw_invoice_layout() %}
-    {{ return({
-        "openai_invoice_pages": {
-            "folder": "invoices/openai",
-            "json": ["**/*.json", "**/*.json.gz", "**/*.jsonl", "**/*.jsonl.gz"],
-            "csv": [],
-            "parquet": [],
-        },
-        "anthropic_invoice_pages": {
-            "folder": "invoices/anthropic",
-            "json": ["**/*.json", "**/*.json.gz", "**/*.jsonl", "**/*.jsonl.gz"],
-            "csv": [],
-            "parquet": [],
-        },
-        "aws_cur_invoice_rows": {
-            "folder": "invoices/aws_cur",
-            "json": [],
-            "csv": ["**/*.csv", "**/*.csv.gz"],
-            "parquet": ["**/*.parquet"],
-        },
-        "focus_invoice_rows": {
-            "folder": "invoices/focus",
-            "json": [],
-            "csv": ["**/*.csv", "**/*.csv.gz"],
-            "parquet": ["**/*.parquet"],
-        },
-    }) }}
-{% endmacro %}
 
 
 {#
@@ -144,7 +116,8 @@
 {% macro create_raw_invoice_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
     {% set statements = ["create schema if not exists raw"] %}
-    {% for relation_name, layout in raw_invoice_layout().items() %}
+    {% for entry in llm_cost_sources(is_telemetry=false).values() %}
+        {% set relation_name = entry.relation %}
         {% set selects = [] %}
         {% set paths = manifest_read_paths(relation_name) %}
         {% if paths.json %}

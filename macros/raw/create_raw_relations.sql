@@ -8,6 +8,9 @@
         record_text       the record as JSON text (a JSONL line, or a CSV row
                           converted to a JSON object)
         file_modified_at  the file's modification time (source freshness)
+    The raw sources are the telemetry entries of the source registry (var
+    `llm_cost_sources`: folder, globs by format, relation name); invoice
+    entries are read by create_raw_invoice_relations.
     The files read are those of `raw.file_manifest` with status `ok` (see
     manifest_read_paths): a file that cannot be read at all is quarantined
     there instead of failing the build. An absent or empty folder gives an
@@ -15,29 +18,19 @@
     transparently.
 #}
 
-{% macro raw_source_layout() %}
-    {{ return({
-        "app_llm_call_records": {
-            "folder": "logs/app",
-            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz"],
-            "csv": ["**/*.csv", "**/*.csv.gz"],
-        },
-        "otlp_trace_records": {
-            "folder": "traces/otlp",
-            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz", "**/*.json", "**/*.json.gz"],
-            "csv": [],
-        },
-        "litellm_spend_log_records": {
-            "folder": "logs/litellm",
-            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz"],
-            "csv": ["**/*.csv", "**/*.csv.gz"],
-        },
-        "bedrock_invocation_records": {
-            "folder": "logs/bedrock",
-            "jsonl": ["**/*.jsonl", "**/*.jsonl.gz", "**/*.json", "**/*.json.gz"],
-            "csv": [],
-        },
-    }) }}
+{#
+    The entries of the source registry (var `llm_cost_sources` in
+    dbt_project.yml), keyed by source system, in the order written; with
+    `is_telemetry` given, only the telemetry (true) or invoice (false) ones.
+#}
+{% macro llm_cost_sources(is_telemetry=none) %}
+    {% set selected = {} %}
+    {% for source_system, entry in var("llm_cost_sources").items() %}
+        {% if is_telemetry is none or (entry.is_telemetry | default(false)) == is_telemetry %}
+            {% do selected.update({source_system: entry}) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(selected) }}
 {% endmacro %}
 
 
@@ -45,7 +38,7 @@
     The files of a raw relation that may be read, by format: those of
     `raw.file_manifest` with status `ok`. The manifest is written before dbt
     starts by scripts/raw_manifest.py (run by scripts/run_dbt.py), which
-    lists the files of the layouts above and quarantines a file that cannot
+    lists the files of the registry's folders and globs and quarantines a file that cannot
     be read at all, so one bad file never reaches a reader. Paths come as SQL
     literals of their DuckDB read path (glob characters escaped, quotes
     doubled), sorted.
@@ -171,7 +164,8 @@
 {% macro create_raw_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
     {% set statements = ["create schema if not exists raw"] %}
-    {% for relation_name, layout in raw_source_layout().items() %}
+    {% for entry in llm_cost_sources(is_telemetry=true).values() %}
+        {% set relation_name = entry.relation %}
         {% set selects = [] %}
         {% set paths = manifest_read_paths(relation_name) %}
         {% if paths.jsonl %}{% do selects.append(raw_jsonl_select(paths.jsonl)) %}{% endif %}

@@ -1,6 +1,7 @@
 {#
-    Shared steps of every JSON-record staging model, so each source model only
-    lists its fields.
+    Expressions that every JSON-record staging model uses in its own CTEs
+    (records, identified, extracted, renamed): each model lists its fields
+    as a dict of column name -> JSON path.
 
     `json_object_check` is true when the text is a JSON object (anything else
     is quarantined as malformed). `json_field_values` extracts many fields in
@@ -126,91 +127,4 @@
         range(1, len({{ list_expression }}) + 1),
         lambda i: list_position({{ list_expression }}, {{ list_expression }}[i]) <> i
     ))
-{% endmacro %}
-
-
-{#
-    The common start of a staging model over a raw JSON-record relation: the
-    records to load this run, their ids and validity, and the fields of
-    `fields` as named text columns, with `has_duplicate_key`. Ends with a
-    CTE named `renamed`; the raw record text is not kept.
-#}
-{% macro json_record_ctes(source_relation, fields) %}
-records as (
-
-    select * from {{ source_relation }}
-    where {{ incremental_files() }}
-
-),
-
-hashed as (
-
-    select
-        *,
-        md5(record_text) as record_hash
-    from records
-
-),
-
-identified as (
-
-    select
-        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        {{ load_columns() }},
-        record_hash,
-        {{ json_object_check('record_text') }} as is_valid_json,
-        false as has_duplicate_key,
-        record_text
-    from hashed
-
-),
-
-{{ json_fields_ctes(
-    'identified', 'record_text', fields, 'renamed',
-    object_check='is_valid_json', format_column='source_format'
-) }}
-{% endmacro %}
-
-
-{#
-    Two CTEs that replace a JSON-text column of `input_cte` by the named text
-    columns of `fields` (one parse per row for the values, one for the keys);
-    the second is called `output_cte`. `input_cte` must have a boolean
-    `has_duplicate_key`, which becomes true when a key read from this column
-    is repeated. `object_check` names a column that already says whether the
-    column holds a JSON object (else it is checked here); `format_column`
-    also checks a CSV row's header (json_duplicate_key_check).
-#}
-{% macro json_fields_ctes(
-    input_cte, json_column, fields, output_cte, object_check=none, format_column=none
-) %}
-{%- set is_object = object_check or json_object_check(json_column) %}
-{{ output_cte }}_extracted as (
-
-    select
-        * exclude ({{ json_column }}),
-        case when {{ is_object }} then {{ json_field_values(json_column, fields) }} end
-            as field_values,
-        case when {{ is_object }} then {{ json_read_object_keys(json_column, fields) }} end
-            as field_object_keys
-    from {{ input_cte }}
-
-),
-
-{{ output_cte }} as (
-
-    select
-        * exclude (field_values, field_object_keys) replace (
-            has_duplicate_key
-            or coalesce(
-                {{ json_duplicate_key_check('field_object_keys', fields, format_column) }}, false
-            ) as has_duplicate_key
-        ),
-        {{ json_field_columns('field_values', fields) }}
-    from {{ output_cte }}_extracted
-
-)
 {% endmacro %}

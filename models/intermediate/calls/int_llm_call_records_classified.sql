@@ -65,17 +65,20 @@ context_days as (
 {% endif %}
 source_ranks as (
 
-    {#- Closest to the vendor's meter first: it keeps its tokens on a match. -#}
-    select
-        col0 as source_system,
-        col1 as source_rank
-    from (
-        values
-        ('bedrock_invocation_logs', 1),
-        ('litellm_spend_logs', 2),
-        ('otlp_traces', 3),
-        ('app_logs', 4)
-    )
+    {#-
+        Closest to the vendor's meter first (`meter_rank` of the source
+        registry, var llm_cost_sources): it keeps its tokens on a match.
+    -#}
+    {%- for source_system, entry in llm_cost_sources(is_telemetry=true).items() %}
+        {%- if not loop.first %}
+
+            union all
+        {%- endif %}
+
+        select
+            {{ sql_string_literal(source_system) }} as source_system,
+            {{ entry.meter_rank | int }} as source_rank
+    {%- endfor %}
 
 ),
 

@@ -38,6 +38,79 @@
 
 with
 
-{{ json_record_ctes(source('app', 'llm_call_records'), app_log_fields) }}
+records as (
 
-select * from renamed
+    select
+        *,
+        md5(record_text) as record_hash
+    from {{ source('app', 'llm_call_records') }}
+    where {{ incremental_files() }}
+
+),
+
+identified as (
+
+    select
+        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        {{ load_columns() }},
+        record_hash,
+        {{ json_object_check('record_text') }} as is_valid_json,
+        record_text
+    from records
+
+),
+
+extracted as (
+
+    {#- one parse for the values, one for the keys of the objects they are read from -#}
+    select
+        * exclude (record_text),
+        case when is_valid_json then {{ json_field_values('record_text', app_log_fields) }} end
+            as field_values,
+        case when is_valid_json then {{ json_read_object_keys('record_text', app_log_fields) }} end
+            as field_object_keys
+    from identified
+
+),
+
+renamed as (
+
+    select
+        * exclude (field_values, field_object_keys),
+        coalesce(
+            {{ json_duplicate_key_check('field_object_keys', app_log_fields, 'source_format') }},
+            false
+        ) as has_duplicate_key,
+        {{ json_field_columns('field_values', app_log_fields) }}
+    from extracted
+
+),
+
+call_records as (
+
+    {#- the shared call columns (int_llm_call_records_unioned), by name -#}
+    select
+        *,
+        loaded_at as context_loaded_at,
+        request_id as logical_group_key,
+        request_id as provider_request_id,
+        'app_logs' as source_system,
+        cast(null as boolean) as is_traces_data,
+        cast(null as varchar) as trace_id,
+        cast(null as varchar) as span_id,
+        'ok' as attempt_status,
+        false as is_proxy_cache_hit,
+        cast(null as varchar) as operation_name,
+        'flat_llm' as usage_convention,
+        cast(null as varchar) as source_reported_cost_text,
+        cast(null as varchar) as url_path,
+        'app:' || record_hash as dedup_key,
+        case when team_id is not null then 'log_record' end as team_origin
+    from renamed
+
+)
+
+select * from call_records

@@ -41,8 +41,127 @@
 
 with
 
-{{ json_record_ctes(source('bedrock', 'invocation_records'), invocation_fields) }},
+records as (
 
-{{ json_fields_ctes('renamed', 'request_metadata_json', request_metadata_fields, 'tags_renamed') }}
+    select
+        *,
+        md5(record_text) as record_hash
+    from {{ source('bedrock', 'invocation_records') }}
+    where {{ incremental_files() }}
 
-select * from tags_renamed
+),
+
+identified as (
+
+    select
+        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        {{ load_columns() }},
+        record_hash,
+        {{ json_object_check('record_text') }} as is_json_object,
+        record_text
+    from records
+
+),
+
+extracted as (
+
+    {#- one parse for the values, one for the keys of the objects they are read from -#}
+    select
+        * exclude (record_text),
+        case when is_json_object then {{ json_field_values('record_text', invocation_fields) }} end
+            as field_values,
+        case
+            when is_json_object then {{ json_read_object_keys('record_text', invocation_fields) }}
+        end as field_object_keys
+    from identified
+
+),
+
+renamed as (
+
+    select
+        * exclude (field_values, field_object_keys),
+        coalesce(
+            {{ json_duplicate_key_check('field_object_keys', invocation_fields, 'source_format') }},
+            false
+        ) as has_duplicate_key,
+        {{ json_field_columns('field_values', invocation_fields) }}
+    from extracted
+
+),
+
+tags_extracted as (
+
+    select
+        * exclude (request_metadata_json),
+        case
+            when {{ json_object_check('request_metadata_json') }}
+                then {{ json_field_values('request_metadata_json', request_metadata_fields) }}
+        end as field_values,
+        case
+            when {{ json_object_check('request_metadata_json') }}
+                then {{ json_read_object_keys('request_metadata_json', request_metadata_fields) }}
+        end as field_object_keys
+    from renamed
+
+),
+
+tags_renamed as (
+
+    select
+        * exclude (field_values, field_object_keys) replace (
+            has_duplicate_key
+            or coalesce(
+                {{ json_duplicate_key_check('field_object_keys', request_metadata_fields) }}, false
+            ) as has_duplicate_key
+        ),
+        {{ json_field_columns('field_values', request_metadata_fields) }}
+    from tags_extracted
+
+),
+
+call_records as (
+
+    {#-
+        The shared call columns (int_llm_call_records_unioned), by name. A
+        JSON object that is not a ModelInvocationLog (or does not say) is not
+        a valid record.
+    -#}
+    select
+        *,
+        loaded_at as context_loaded_at,
+        request_id as logical_group_key,
+        request_id as provider_request_id,
+        tag_team as team_id,
+        tag_cost_center as cost_center,
+        tag_service as service_name,
+        tag_route as http_route,
+        tag_job_name as job_name,
+        'bedrock_invocation_logs' as source_system,
+        cast(null as boolean) as is_traces_data,
+        cast(null as varchar) as trace_id,
+        cast(null as varchar) as span_id,
+        false as is_proxy_cache_hit,
+        'aws.bedrock' as provider_raw,
+        cast(null as varchar) as requested_model_raw,
+        'bedrock_invocation_log' as usage_convention,
+        cast(null as varchar) as cache_write_1h_tokens_text,
+        cast(null as varchar) as reasoning_tokens_text,
+        cast(null as varchar) as source_reported_cost_text,
+        cast(null as varchar) as url_path,
+        cast(null as varchar) as service_tier_raw,
+        cast(null as varchar) as customer_tier,
+        is_json_object and coalesce(schema_type = 'ModelInvocationLog', false) as is_valid_json,
+        'bedrock:' || coalesce(request_id, record_hash) as dedup_key,
+        case when error_code is not null then 'error' else 'ok' end as attempt_status,
+        lower(operation) as operation_name,
+        case when tag_team is not null then 'request_metadata' end as team_origin,
+        coalesce(tag_environment, tag_env) as environment_raw
+    from tags_renamed
+
+)
+
+select * from call_records

@@ -27,7 +27,7 @@
     "completion_tokens_text": "$.completion_tokens",
     "total_tokens_text": "$.total_tokens",
     "spend_text": "$.spend",
-    "team_id": "$.team_id",
+    "gateway_team_id": "$.team_id",
     "end_user": "$.end_user",
     "session_id": "$.session_id",
     "cache_hit": "$.cache_hit",
@@ -39,7 +39,7 @@
     "metadata_team_id": "$.user_api_key_team_id",
     "api_key_alias": "$.user_api_key_alias",
     "spend_logs_metadata_json": "$.spend_logs_metadata",
-    "trace_id": "$.trace_id",
+    "litellm_trace_id": "$.trace_id",
     "text_tokens_text": "$.additional_usage_values.prompt_tokens_details.text_tokens",
     "cached_tokens_text": "$.additional_usage_values.prompt_tokens_details.cached_tokens",
     "cache_creation_tokens_text": "$.additional_usage_values.prompt_tokens_details.cache_creation_tokens",
@@ -60,13 +60,115 @@
 
 with
 
-{{ json_record_ctes(source('litellm', 'spend_log_records'), spend_log_fields) }},
+records as (
 
-{{ json_fields_ctes('renamed', 'metadata_json', metadata_fields, 'metadata_renamed') }},
+    select
+        *,
+        md5(record_text) as record_hash
+    from {{ source('litellm', 'spend_log_records') }}
+    where {{ incremental_files() }}
 
-{{ json_fields_ctes(
-    'metadata_renamed', 'spend_logs_metadata_json', caller_fields, 'caller_metadata_renamed'
-) }},
+),
+
+identified as (
+
+    select
+        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        {{ load_columns() }},
+        record_hash,
+        {{ json_object_check('record_text') }} as is_valid_json,
+        record_text
+    from records
+
+),
+
+extracted as (
+
+    {#- one parse for the values, one for the keys of the objects they are read from -#}
+    select
+        * exclude (record_text),
+        case when is_valid_json then {{ json_field_values('record_text', spend_log_fields) }} end
+            as field_values,
+        case
+            when is_valid_json then {{ json_read_object_keys('record_text', spend_log_fields) }}
+        end as field_object_keys
+    from identified
+
+),
+
+renamed as (
+
+    select
+        * exclude (field_values, field_object_keys),
+        coalesce(
+            {{ json_duplicate_key_check('field_object_keys', spend_log_fields, 'source_format') }},
+            false
+        ) as has_duplicate_key,
+        {{ json_field_columns('field_values', spend_log_fields) }}
+    from extracted
+
+),
+
+metadata_extracted as (
+
+    select
+        * exclude (metadata_json),
+        case
+            when {{ json_object_check('metadata_json') }}
+                then {{ json_field_values('metadata_json', metadata_fields) }}
+        end as field_values,
+        case
+            when {{ json_object_check('metadata_json') }}
+                then {{ json_read_object_keys('metadata_json', metadata_fields) }}
+        end as field_object_keys
+    from renamed
+
+),
+
+metadata_renamed as (
+
+    select
+        * exclude (field_values, field_object_keys) replace (
+            has_duplicate_key
+            or coalesce({{ json_duplicate_key_check('field_object_keys', metadata_fields) }}, false)
+                as has_duplicate_key
+        ),
+        {{ json_field_columns('field_values', metadata_fields) }}
+    from metadata_extracted
+
+),
+
+caller_metadata_extracted as (
+
+    select
+        * exclude (spend_logs_metadata_json),
+        case
+            when {{ json_object_check('spend_logs_metadata_json') }}
+                then {{ json_field_values('spend_logs_metadata_json', caller_fields) }}
+        end as field_values,
+        case
+            when {{ json_object_check('spend_logs_metadata_json') }}
+                then {{ json_read_object_keys('spend_logs_metadata_json', caller_fields) }}
+        end as field_object_keys
+    from metadata_renamed
+
+),
+
+caller_metadata_renamed as (
+
+    select
+        * exclude (field_values, field_object_keys) replace (
+            has_duplicate_key
+            or coalesce({{ json_duplicate_key_check('field_object_keys', caller_fields) }}, false)
+                as has_duplicate_key
+        ),
+        {{ json_field_columns('field_values', caller_fields) }}
+    from caller_metadata_extracted
+
+),
 
 request_tags_listed as (
 
@@ -78,6 +180,61 @@ request_tags_listed as (
         end as request_tags
     from caller_metadata_renamed
 
+),
+
+call_records as (
+
+    {#-
+        The shared call columns (int_llm_call_records_unioned), by name.
+        LiteLLM's `prompt_tokens` meaning depends on its version: with
+        `text_tokens` the input is recomputed from the parts
+        (llm_usage_conventions).
+    -#}
+    select
+        *,
+        loaded_at as context_loaded_at,
+        request_id as provider_request_id,
+        start_time_text as event_timestamp_text,
+        call_type as operation_name,
+        model_group as requested_model_raw,
+        completion_tokens_text as output_tokens_text,
+        cache_creation_1h_tokens_text as cache_write_1h_tokens_text,
+        spend_text as source_reported_cost_text,
+        caller_cost_center as cost_center,
+        caller_service as service_name,
+        caller_route as http_route,
+        caller_job_name as job_name,
+        'litellm_spend_logs' as source_system,
+        cast(null as boolean) as is_traces_data,
+        cast(null as varchar) as trace_id,
+        cast(null as varchar) as span_id,
+        cast(null as varchar) as url_path,
+        cast(null as varchar) as service_tier_raw,
+        cast(null as varchar) as aws_account_id,
+        cast(null as varchar) as aws_region,
+        cast(null as varchar) as customer_tier,
+        'litellm:' || coalesce(request_id, record_hash) as dedup_key,
+        coalesce(litellm_trace_id, request_id) as logical_group_key,
+        case when lower(status) = 'failure' then 'error' else 'ok' end as attempt_status,
+        coalesce(lower(cache_hit) = 'true' or request_id like '%\_cache\_hit%' escape '\', false)
+            as is_proxy_cache_hit,
+        case
+            when text_tokens_text is not null then 'litellm_text_tokens'
+            else 'litellm_prompt_tokens'
+        end as usage_convention,
+        coalesce(text_tokens_text, prompt_tokens_text) as input_tokens_text,
+        coalesce(cache_read_input_tokens_text, cached_tokens_text) as cache_read_tokens_text,
+        coalesce(cache_creation_input_tokens_text, cache_creation_tokens_text)
+            as cache_write_tokens_text,
+        coalesce(caller_team, team_alias, gateway_team_id, metadata_team_id) as team_id,
+        case
+            when caller_team is not null then 'request_metadata'
+            when coalesce(team_alias, gateway_team_id, metadata_team_id) is not null
+                then 'gateway_team'
+        end as team_origin,
+        coalesce(caller_environment, caller_deployment_environment) as environment_raw
+    from request_tags_listed
+
 )
 
-select * from request_tags_listed
+select * from call_records
