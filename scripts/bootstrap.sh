@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create or refresh the project's virtualenv (.venv) from requirements.txt.
-# Safe to run any number of times: it reinstalls only when the pins change.
+# Create or refresh the project's virtualenv (.venv) from requirements.txt and
+# pyproject.toml (the `llm-cost` command). Safe to run any number of times: it
+# reinstalls only when either file changes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,7 +12,7 @@ if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import sys; assert sys.
 fi
 
 stamp=.venv/.requirements.sha256
-wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
+wanted=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .  # llm-cost
