@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -228,7 +229,7 @@ def quality_sections(marts: Marts, raw: RawFolder, skipped: Sequence[Detected]) 
 
     quarantine = Section("quarantine", "Quarantined records and files, with reasons",
                          ["file", "source", "reason", "records", "lines"],
-                         note="lines: the JSON lines of the file (first 10); CSV rows and spans are not numbered.")
+                         note="lines: the lines of a JSON-lines file (first 10; a span: its line); CSV rows are not numbered.")
     rows = marts.rows("""
             select source_file, source_system, quarantine_reason, count(*), list(record_id)
             from main.fct_llm_quarantined_records group by all order by 1, 3""")
@@ -249,7 +250,9 @@ def quality_sections(marts: Marts, raw: RawFolder, skipped: Sequence[Detected]) 
 def line_numbers(files: Sequence[str]) -> dict[str, int]:
     """record_id -> line number, for the JSON-lines files given: the id the staging models give a
     line (macros/raw/record_id.sql: md5 of the file, the line's md5 and its occurrence among equal
-    lines of the file). CSV files are not numbered (their record text is a JSON rendering of the row)."""
+    lines of the file), and for OTLP lines the ids of their spans (stg_otlp__spans' span_record_id:
+    md5 of the line's id and the span's 1-based resource:scope:span position, or `malformed` /
+    `empty`). CSV files are not numbered (their record text is a JSON rendering of the row)."""
     found: dict[str, int] = {}
     for source_file in files:
         if ".csv" in Path(source_file).name:
@@ -262,13 +265,32 @@ def line_numbers(files: Sequence[str]) -> dict[str, int]:
                     text = raw_line.rstrip(b"\n").removesuffix(b"\r")
                     if not text.strip(b" "):
                         continue
-                    digest = hashlib.md5(text, usedforsecurity=False).hexdigest()
+                    digest = _md5(text)
                     seen[digest] = seen.get(digest, 0) + 1
-                    key = f"{source_file}:{digest}:{seen[digest]}".encode()
-                    found[hashlib.md5(key, usedforsecurity=False).hexdigest()] = number
+                    record_id = _md5(f"{source_file}:{digest}:{seen[digest]}".encode())
+                    for identifier in (record_id, *_otlp_span_ids(record_id, text)):
+                        found[identifier] = number
         except (OSError, EOFError, zlib.error):
             continue
     return found
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _otlp_span_ids(record_id: str, text: bytes) -> list[str]:
+    """The span record ids stg_otlp__spans would give the spans of an OTLP/JSON line (any line: the
+    ids of a line that is not OTLP match nothing)."""
+    suffixes = ["malformed", "empty"]
+    try:
+        traces = json.loads(text)
+        for r, resource in enumerate(traces.get("resourceSpans") or [], start=1):
+            for s, scope in enumerate((resource or {}).get("scopeSpans") or [], start=1):
+                suffixes += [f"{r}:{s}:{n}" for n in range(1, len((scope or {}).get("spans") or []) + 1)]
+    except (ValueError, AttributeError, TypeError):
+        pass
+    return [_md5(f"{record_id}:{suffix}".encode()) for suffix in suffixes]
 
 
 def invoice_section(marts: Marts) -> Section:

@@ -12,7 +12,8 @@ so:
                         no team (unattributed) and no cost center; + 1 line without timestamp (quarantined)
     gamma  gamma-batch  app logs CSV: 2 x gpt-4o-mini 1M in + 1M out = 2 x 0.75 = 1.50
     delta  delta-web    OTLP: 2 traces, route on the SERVER span only; in trace 2 a failed attempt
-                        (no usage) is retried: 2 x sonnet-4-5 100k in + 10k out = 2 x 0.45 = 0.90
+                        (no usage) is retried: 2 x sonnet-4-5 100k in + 10k out = 2 x 0.45 = 0.90;
+                        + a span with a non-numeric token count and a truncated batch line (quarantined)
     epsilon eps-gw      LiteLLM: gpt-4o-mini 1M in + 500k out = 0.45; + a proxy cache hit
     zeta   zeta-svc     Bedrock (gzip, no .gz name): haiku 1M in + 100k out = 1.20, delivered twice, no route
 total 1.68 + 0.56 + 1.50 + 0.90 + 0.45 + 1.20 = 6.29 (12 billed calls, 11 priced)
@@ -93,10 +94,16 @@ def write_tree(root: Path) -> Path:
                 trace_id, f"d1{number:06x}00{attempt + 2:02x}", server["spanId"], 3,
                 start + number * 10**12 + (attempt + 1) * 10**10, attributes,
                 status={"code": 2, "message": "overloaded"} if outcome == "failed" else None))
+        if number == 1:  # a 4th span whose token count is not a number: quarantined, found on line 2
+            llm_spans.append(otlp_span(
+                trace_id, f"d1{number:06x}0009", server["spanId"], 3, start + number * 10**12 + 5 * 10**10,
+                {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic",
+                 "gen_ai.request.model": "claude-sonnet-4-5", "gen_ai.usage.input_tokens": "many"}))
         traces.append(otlp_traces_data({"service.name": "delta-web", "deployment.environment.name": "production",
                                         "team.id": "delta", "cost_center": "CC-4"}, [server, *llm_spans]))
     (tree / "collector/otel").mkdir(parents=True)
-    (tree / "collector/otel/trace-dump.json").write_text("".join(json.dumps(t) + "\n" for t in traces))
+    (tree / "collector/otel/trace-dump.json").write_text(  # line 3: a batch cut short (quarantined)
+        "".join(json.dumps(t) + "\n" for t in traces) + '{"resourceSpans": [{"scopeSpans": [\n')
 
     gateway = {"request_id": "chatcmpl-eps-1", "call_type": "acompletion", "spend": 0.45, "prompt_tokens": 1_000_000,
                "completion_tokens": 500_000, "startTime": "2026-11-10T18:00:00Z", "endTime": "2026-11-10T18:00:05Z",
@@ -262,6 +269,9 @@ def test_duplicates_retries_unpriced_and_quarantine(audited: Any) -> None:
     quarantine = {(Path(r["file"]).name, r["reason"]): r for r in report["quarantine"]}
     # the original file (not the link the build read), and the line: the 8th of part-0.log.gz
     assert quarantine[("part-0.log.gz", "missing_timestamp")]["lines"] == "8"
+    assert quarantine[("trace-dump.json", "malformed_json")]["lines"] == "3"
+    assert quarantine[("trace-dump.json", "invalid_token_count")]["lines"] == "2"
+    assert outcomes[("otlp_traces", "quarantined")] == 2
     assert ("README.txt", "skipped: line 1: neither a JSON object nor a CSV header") in quarantine
 
 
