@@ -28,7 +28,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from llm_cost_cli.detect import INVOICE_KINDS, Detected, detect, walk
 from llm_cost_cli.pipeline import (
     AUDIT_MARTS,
-    COMPARE_MARTS,
     INVOICE_MARTS,
     BuildFailed,
     RawFolder,
@@ -78,14 +77,14 @@ def check_readable(files: Sequence[Detected]) -> None:
         raise AuditError(f"no input file of a known format ({reasons})", EXIT_NO_INPUT)
 
 
-def build_warehouse(files: Sequence[Detected], work: Workspace, label: str, progress: Progress,
-                    extra_marts: Sequence[str] = ()) -> tuple[str, RawFolder]:
+def build_warehouse(files: Sequence[Detected], work: Workspace, label: str,
+                    progress: Progress) -> tuple[str, RawFolder]:
     check_readable(files)
     work.reset()
     raw = lay_out([f for f in files if f.kind], work.raw)
     database = work.database
     with_invoices = any(f.kind in INVOICE_KINDS for f in files)
-    marts = (*AUDIT_MARTS, *(INVOICE_MARTS if with_invoices else ()), *extra_marts)
+    marts = (*AUDIT_MARTS, *(INVOICE_MARTS if with_invoices else ()))
     total = expected_nodes(work.target, marts)
     task = progress.add_task(f"building the {label}warehouse (dbt)", total=total)
 
@@ -226,10 +225,10 @@ def compare(old: tuple[str, ...], new: tuple[str, ...], period: str, top: int, o
                 new_files = detect_all(new, progress)
                 check_readable(new_files)
                 # both builds use the same paths (dbt parses partially); OLD's database is moved aside
-                built, _ = build_warehouse(old_files, work, "OLD ", progress, COMPARE_MARTS)
+                built, _ = build_warehouse(old_files, work, "OLD ", progress)
                 old_database = work.root / "old.duckdb"
                 os.replace(built, old_database)
-                new_database, _ = build_warehouse(new_files, work, "NEW ", progress, COMPARE_MARTS)
+                new_database, _ = build_warehouse(new_files, work, "NEW ", progress)
                 report, chosen = compare_report(str(old_database), new_database, period, top)
             emit(report, output_format, sections,
                  {"period": chosen, "elapsed_seconds": round(time.monotonic() - started, 1)}, json_out)

@@ -9,8 +9,9 @@ finops_change_drivers), with N0, N1 the priced calls and C0, C1 the cost of OLD 
     price  = C1 - C1@P0
     mix    = delta - volume - price
 
-C1@P0, NEW's calls at OLD's prices, is read from NEW's fct_llm_call_periods: each call re-priced
-with the price row of its key one calendar month (`month`) or seven days (`week`) earlier. The
+C1@P0, NEW's calls at OLD's prices, is read from NEW's fct_llm_calls: each call's cost at the price
+row of its key one calendar month (`cost_at_previous_month_prices_usd`) or seven days
+(`cost_at_previous_week_prices_usd`) earlier. The
 period is chosen from the gap between the exports' first days (28 days or more: month; 7 or more:
 week; less: `none`, no re-pricing, so the price effect is 0), or given with --period.
 """
@@ -45,15 +46,13 @@ def choose_period(old_first: date | None, new_first: date | None) -> str:
     return "month" if gap >= 28 else "week" if gap >= 7 else "none"
 
 
-def _groups(calls: str, value: str, repriced: bool) -> str:
-    at_previous = "coalesce(periods.cost_at_previous_prices_usd, calls.cost_usd)" if repriced else "calls.cost_usd"
-    periods = ("left join main.fct_llm_call_periods as periods on periods.call_id = calls.call_id"
-               " and periods.period_grain = $period" if repriced else "")
+def _groups(calls: str, value: str, period: str) -> str:
+    at_previous = f"calls.cost_at_previous_{period}_prices_usd" if period in ("month", "week") else "calls.cost_usd"
     return f"""
         select {value} as value, count(*) as calls, count(*) filter (where calls.is_priced) as priced,
             coalesce(sum(calls.cost_usd), 0) as cost,
             coalesce(sum({at_previous}) filter (where calls.is_priced), 0) as cost_at_old_prices
-        from {calls} as calls {periods}
+        from {calls} as calls
         group by all"""
 
 
@@ -111,8 +110,8 @@ def _drivers(connection: duckdb.DuckDBPyConnection, period: str, top: int) -> Se
         volume = ALLOCATE_SHARE.format(amount="c0", weight="n1 - n0", total="n0")
         rows = connection.execute(f"""
             with
-            old_groups as ({_groups('old.main.fct_llm_calls', value, repriced=False)}),
-            new_groups as ({_groups('main.fct_llm_calls', value, repriced=period != 'none')}),
+            old_groups as ({_groups('old.main.fct_llm_calls', value, period='none')}),
+            new_groups as ({_groups('main.fct_llm_calls', value, period)}),
             joined as (
                 select coalesce(new_groups.value, old_groups.value) as value,
                     coalesce(old_groups.priced, 0) as n0, coalesce(new_groups.priced, 0) as n1,
@@ -129,8 +128,7 @@ def _drivers(connection: duckdb.DuckDBPyConnection, period: str, top: int) -> Se
                 from joined
             )
             select value, n0, n1, c0, c1, delta, volume, delta - volume - price as mix, price, status
-            from split order by abs(delta) desc, value""",
-            {"period": period} if period != "none" else {}).fetchall()
+            from split order by abs(delta) desc, value""").fetchall()
         shown = rows if dimension == "total" else rows[:top]
         for row in shown:
             section.rows.append([dimension, *row[:7], row[7], row[8], row[9] or None])

@@ -34,8 +34,6 @@ AUDIT_MARTS = (
     "fct_telemetry_record_accounting",
 )
 INVOICE_MARTS = ("fct_invoice_totals_monthly",)
-# NEW's calls re-priced at earlier prices, for `compare` only.
-COMPARE_MARTS = ("fct_llm_call_periods",)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -229,7 +229,8 @@ def quality_sections(marts: Marts, raw: RawFolder, skipped: Sequence[Detected]) 
 
     quarantine = Section("quarantine", "Quarantined records and files, with reasons",
                          ["file", "source", "reason", "records", "lines"],
-                         note="lines: the lines of a JSON-lines file (first 10; a span: its line); CSV rows are not numbered.")
+                         note="lines: the lines of a JSON-lines file (first 10; a span: its line); "
+                              "CSV rows are not numbered.")
     rows = marts.rows("""
             select source_file, source_system, quarantine_reason, count(*), list(record_id)
             from main.fct_llm_quarantined_records group by all order by 1, 3""")

@@ -407,9 +407,6 @@ def test_every_mart_ties_to_fct_llm_calls_on_the_sample(sample_db: Query) -> Non
 
     assert sample_db("select count(*), sum(cost_usd) from fct_llm_call_ownership") == [(calls_, cost)]
     assert sample_db(
-        "select period_grain, count(*), sum(cost_usd) from fct_llm_call_periods group by all order by all"
-    ) == [("month", calls_, cost), ("week", calls_, cost)]
-    assert sample_db(
         "select ownership_field, sum(call_count), sum(cost_usd) from fct_llm_attribution_coverage"
         " group by all order by all"
     ) == [(field, calls_, cost) for field in ["cost_center", "environment", "route", "service", "team"]]

@@ -444,9 +444,10 @@ ALLOWED_REJOINS: dict[tuple[str, str, str], str] = {
 # A resource with MODELS_FANOUT_THRESHOLD or more direct children that are
 # leaf models (evaluator: fct_model_fanout). Key: (parent, its leaf children).
 ALLOWED_FANOUTS: dict[tuple[str, tuple[str, ...]], str] = {
-    ("fct_llm_calls", ("dim_llm_models", "fct_llm_unpriced_usage", "fct_pipeline_loads")):
+    ("fct_llm_calls", ("dim_llm_models", "fct_llm_route_unit_costs", "fct_llm_unpriced_usage", "fct_pipeline_loads")):
         "the stored row per billed call is the fact every call-level mart aggregates, each at its own grain: "
-        "models and the price rows that applied, unpriced usage, per-load totals",
+        "models and the price rows that applied, cost per logical request and route, unpriced usage, "
+        "per-load totals",
     ("fct_llm_cost_daily", ("dim_llm_dates", "fct_llm_cost_by_environment", "fct_llm_cost_by_route",
                             "fct_llm_cost_by_service", "fct_llm_cost_by_team")):
         "the four fct_llm_cost_by_* views are one-dimension rollups of the daily mart (macro cost_rollup), "

@@ -7,8 +7,11 @@
     inclusive, effective_to exclusive) and daily UTC window contain the
     call's timestamp. A call above the row's long-context threshold has every
     bucket priced at the long-context prices; a cache bucket without a price
-    of its own is billed at the (long-context) input price. Calls with no
-    price row keep null costs and say why in `unpriced_reason`. Every join is
+    of its own is billed at the (long-context) input price (these rules:
+    macros/cost/price_row.sql). Each priced call is also costed at the rows
+    of its key in effect one calendar month and seven days earlier (its own
+    cost when the key had no row then). Calls with no price row keep null
+    costs and say why in `unpriced_reason`. Every join is
     a left join: no call is dropped here (a call without a resolved model or
     known provider fails the not_null tests of fct_llm_calls instead).
 
@@ -77,26 +80,24 @@ calls_resolved as (
 
 calls_with_price as (
 
+    {#- the price rules are in macros/cost/price_row.sql; every call is also
+        costed at the rows in effect one calendar month and seven days
+        earlier (the price effect of fct_llm_cost_change_drivers) -#}
     select
         calls.*,
         prices.price_id,
-        prices.input_usd_per_mtok,
-        prices.output_usd_per_mtok,
-        prices.cache_read_usd_per_mtok,
-        prices.cache_write_5m_usd_per_mtok,
-        prices.cache_write_1h_usd_per_mtok,
         prices.request_fee_usd,
-        prices.long_context_input_usd_per_mtok,
-        prices.long_context_output_usd_per_mtok,
-        prices.long_context_cache_read_usd_per_mtok,
-        prices.long_context_cache_write_5m_usd_per_mtok,
-        prices.long_context_cache_write_1h_usd_per_mtok,
-        coalesce(
-            prices.long_context_rule = 'all_input_above_threshold_whole_call'
-            and calls.input_tokens > prices.long_context_threshold_tokens,
-            false
-        ) as is_long_context,
-        price_keys.model is not null as has_price_for_scope_and_tier
+        {{ is_long_context_call('prices', 'calls.input_tokens') }} as is_long_context,
+        {{ price_bucket_rate('prices', 'input', 'calls.input_tokens') }} as input_rate,
+        {{ price_bucket_rate('prices', 'cache_read', 'calls.input_tokens') }} as cache_read_rate,
+        {{ price_bucket_rate('prices', 'cache_write_5m', 'calls.input_tokens') }}
+            as cache_write_5m_rate,
+        {{ price_bucket_rate('prices', 'cache_write_1h', 'calls.input_tokens') }}
+            as cache_write_1h_rate,
+        {{ price_bucket_rate('prices', 'output', 'calls.input_tokens') }} as output_rate,
+        price_keys.model is not null as has_price_for_scope_and_tier,
+        {{ cost_at_price_row('month_before_prices', 'calls') }} as month_before_row_cost_usd,
+        {{ cost_at_price_row('week_before_prices', 'calls') }} as week_before_row_cost_usd
     from calls_resolved as calls
     left join price_keys
         on
@@ -105,60 +106,15 @@ calls_with_price as (
             and calls.endpoint_scope = price_keys.endpoint_scope
             and calls.service_tier = price_keys.service_tier
     left join prices
-        on
-            calls.provider = prices.provider
-            and calls.model = prices.model
-            and calls.endpoint_scope = prices.endpoint_scope
-            and calls.service_tier = prices.service_tier
-            and calls.called_at
-            >= coalesce(prices.effective_from, cast('-infinity' as timestamp))
-            and calls.called_at
-            < coalesce(prices.effective_to, cast('infinity' as timestamp))
-            and {{ is_within_utc_time_window(
-                'calls.called_at', 'prices.utc_time_from', 'prices.utc_time_to'
-            ) }}
-
-),
-
-tier_prices as (
-
-    select
-        *,
-        case
-            when is_long_context then long_context_input_usd_per_mtok
-            else input_usd_per_mtok
-        end as tier_input_usd_per_mtok,
-        case
-            when is_long_context then long_context_cache_read_usd_per_mtok
-            else cache_read_usd_per_mtok
-        end as tier_cache_read_usd_per_mtok,
-        case
-            when is_long_context then long_context_cache_write_5m_usd_per_mtok
-            else cache_write_5m_usd_per_mtok
-        end as tier_cache_write_5m_usd_per_mtok,
-        case
-            when is_long_context then long_context_cache_write_1h_usd_per_mtok
-            else cache_write_1h_usd_per_mtok
-        end as tier_cache_write_1h_usd_per_mtok,
-        case
-            when is_long_context then long_context_output_usd_per_mtok
-            else output_usd_per_mtok
-        end as tier_output_usd_per_mtok
-    from calls_with_price
-
-),
-
-bucket_rates as (
-
-    select
-        *,
-        tier_input_usd_per_mtok as input_rate,
-        tier_output_usd_per_mtok as output_rate,
-        {# a cache bucket without a price of its own is billed at the input price #}
-        coalesce(tier_cache_read_usd_per_mtok, tier_input_usd_per_mtok) as cache_read_rate,
-        coalesce(tier_cache_write_5m_usd_per_mtok, tier_input_usd_per_mtok) as cache_write_5m_rate,
-        coalesce(tier_cache_write_1h_usd_per_mtok, tier_input_usd_per_mtok) as cache_write_1h_rate
-    from tier_prices
+        on {{ price_row_in_effect('prices', 'calls', 'calls.called_at') }}
+    left join prices as month_before_prices
+        on {{ price_row_in_effect(
+            'month_before_prices', 'calls', dbt.dateadd('month', -1, 'calls.called_at')
+        ) }}
+    left join prices as week_before_prices
+        on {{ price_row_in_effect(
+            'week_before_prices', 'calls', dbt.dateadd('day', -7, 'calls.called_at')
+        ) }}
 
 ),
 
@@ -175,7 +131,7 @@ costed as (
             when price_id is not null then cast(coalesce(request_fee_usd, 0) as decimal(38, 12))
         end as request_cost_usd,
         price_id is not null as is_priced
-    from bucket_rates
+    from calls_with_price
 
 ),
 
@@ -198,6 +154,21 @@ totalled as (
         end as unpriced_reason
     from costed
 
+),
+
+final as (
+
+    {#- a priced call whose key had no row a period earlier keeps its own cost -#}
+    select
+        *,
+        case
+            when is_priced then coalesce(month_before_row_cost_usd, cost_usd)
+        end as cost_at_previous_month_prices_usd,
+        case
+            when is_priced then coalesce(week_before_row_cost_usd, cost_usd)
+        end as cost_at_previous_week_prices_usd
+    from totalled
+
 )
 
-select * from totalled
+select * from final

@@ -73,6 +73,8 @@ final as (
         output_cost_usd,
         request_cost_usd,
         cost_usd,
+        cost_at_previous_month_prices_usd,
+        cost_at_previous_week_prices_usd,
         source_reported_cost_usd,
         usage_rule,
         is_priced,

@@ -2,8 +2,9 @@
     Month-over-month and week-over-week cost change per team, service,
     route and model (and in total), split into volume, mix and price
     effects that add up to the change exactly. The formulas are in the
-    model's description (_finops__docs.md, finops_change_drivers); the
-    re-pricing at the previous period's prices in fct_llm_call_periods.
+    model's description (_finops__docs.md, finops_change_drivers); each
+    call's cost at the previous period's prices is priced with the call
+    (fct_llm_calls.cost_at_previous_month_prices_usd / _week_).
 -#}
 {%- set dimensions = {
     'total': "'all'",
@@ -14,9 +15,46 @@
 } -%}
 with
 
+calls as (
+
+    select * from {{ ref('fct_llm_calls') }}
+
+),
+
+period_grains as (
+
+    select 'month' as period_grain
+    union all
+    select 'week' as period_grain
+
+),
+
 call_periods as (
 
-    select * from {{ ref('fct_llm_call_periods') }}
+    {#- every call once per period grain: its period, and its cost at the
+        previous period's prices -#}
+    select
+        period_grains.period_grain,
+        case
+            when period_grains.period_grain = 'month'
+                then cast({{ dbt.date_trunc('month', 'calls.usage_date') }} as date)
+            else cast({{ dbt.date_trunc('week', 'calls.usage_date') }} as date)
+        end as period_start,
+        calls.team,
+        calls.service,
+        calls.route,
+        calls.provider,
+        calls.model,
+        calls.is_priced,
+        calls.input_tokens,
+        calls.output_tokens,
+        calls.cost_usd,
+        case
+            when period_grains.period_grain = 'month' then calls.cost_at_previous_month_prices_usd
+            else calls.cost_at_previous_week_prices_usd
+        end as cost_at_previous_prices_usd
+    from calls
+    cross join period_grains
 
 ),
 

@@ -6,16 +6,16 @@
 -#}
 with
 
-call_periods as (
+calls as (
 
-    select * from {{ ref('fct_llm_call_periods') }}
+    select * from {{ ref('fct_llm_calls') }}
 
 ),
 
 monthly_calls as (
 
     select
-        period_start as usage_month,
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
         environment,
         service,
         route,
@@ -25,8 +25,7 @@ monthly_calls as (
         output_tokens,
         cost_usd,
         provider || '/' || model as model_key
-    from call_periods
-    where period_grain = 'month'
+    from calls
 
 ),
 
