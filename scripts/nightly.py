@@ -24,11 +24,17 @@
    this run's id, given to dbt as DBT_ENV_CUSTOM_ENV_NIGHTLY_RUN_ID, in
    `metadata.env`) with no failed node and a manifest.json of the same
    invocation, and every model and seed of the published schemas that the
-   manifest defines exists in the build database. Then copy the marts (schema `main`)
-   and the seeds into a new file and atomically rename it over the analyst
-   database, LLM_COST_ANALYST_DUCKDB_PATH (default: the build path with
-   `.analyst` before its suffix). Analysts keep sessions open on the analyst
-   file; a rename never disturbs them and they never see a half-built state.
+   manifest defines exists in the build database. Then bring a copy of the
+   analyst database, LLM_COST_ANALYST_DUCKDB_PATH (default: the build path
+   with `.analyst` before its suffix), to the build's marts (schema `main`)
+   and seeds, copying only what changed (publish_changes: per relation and
+   usage_date, by row count and the sum of the rows' hashes, logged in the
+   file's `publication.partitions`; a fresh file when there is no usable
+   previous one), write the marts as Parquet (an unchanged mart is
+   hard-linked from the previous night's folder), and atomically rename the
+   file over the analyst database. Analysts keep sessions open on the
+   analyst file; a rename never disturbs them and they never see a
+   half-built state.
 3. Print what this run loaded (fct_pipeline_loads).
 
 Exit codes: 0 built and published, no data problems; 1 built and published,
@@ -85,6 +91,11 @@ RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"  # read by the pre-f
 OWN_MESSAGE_PREFIX = "run_dbt: "
 FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
 RAW_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet")
+# The analyst database's log of what was published (publish_changes), and the column by which a
+# relation that has it is compared and copied in parts.
+PUBLICATION_SCHEMA = "publication"
+PARTITION_COLUMN = "usage_date"
+Relation = tuple[str, str]
 LOADS_COLUMNS = ("source_system", "file_count", "record_count", "billed_call_count", "duplicate_count",
                  "quarantined_count", "cost_usd")
 
@@ -247,14 +258,151 @@ def parquet_link(target: Path) -> Path:
     return target.with_name(f"{target.stem}.parquet")
 
 
-def write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quoted(schema: str, name: str, catalog: str | None = None) -> str:
+    return ".".join(f'"{part}"' for part in (catalog, schema, name) if part)
+
+
+def relation_signatures(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[Relation, str]:
+    """The published schemas' tables and views of `catalog` with their columns (name and type, in
+    order) and comments, as one text per relation: a relation whose text changed is copied whole."""
+    return {
+        (schema, name): signature for schema, name, signature in connection.execute(
+            "select schema_name, table_name, string_agg(column_name || ' ' || data_type || ' '"
+            " || coalesce(comment, ''), '|' order by column_index)"
+            " || '|' || coalesce(any_value(table_comment), '')"
+            " from (select c.*, coalesce(t.comment, v.comment) as table_comment from duckdb_columns() as c"
+            "   left join duckdb_tables() as t using (database_name, schema_name, table_name)"
+            "   left join duckdb_views() as v on v.database_name = c.database_name"
+            "     and v.schema_name = c.schema_name and v.view_name = c.table_name)"
+            " where database_name = ? and schema_name in ? group by all",
+            [catalog, list(PUBLISHED_SCHEMAS)],
+        ).fetchall()
+    }
+
+
+def partition_column(connection: duckdb.DuckDBPyConnection, relation: Relation) -> str | None:
+    """`usage_date` for a relation that has one (the call-level and daily marts, where a night
+    changes a few days); other relations are compared and copied whole."""
+    schema, name = relation
+    found = connection.execute(
+        "select count(*) from duckdb_columns() where database_name = 'nightly_build' and schema_name = ?"
+        " and table_name = ? and column_name = ?", [schema, name, PARTITION_COLUMN]).fetchone()
+    return PARTITION_COLUMN if found and found[0] else None
+
+
+def fingerprints(connection: duckdb.DuckDBPyConnection, relation: Relation) -> dict[str, tuple[int, int]]:
+    """Per partition of the build's relation (its `usage_date` as text, '' for the whole relation or
+    a null date): the row count and the sum of the rows' 64-bit hashes."""
+    column = partition_column(connection, relation)
+    partition = f'coalesce(cast(build_row."{column}" as varchar), \'\')' if column else "''"
+    return {
+        key: (count, int(total)) for key, count, total in connection.execute(
+            f"select {partition}, count(*), sum(hash(build_row)::hugeint)"
+            f" from {quoted(*relation, 'nightly_build')} as build_row group by all"
+        ).fetchall() if count  # an empty relation has no partition
+    }
+
+
+def published_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[Relation, dict[str, tuple[int, int]]] | None:
+    """What the previous night published, from the analyst database's own log (None when it has none)."""
+    has_log = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = 'published' and schema_name = ?"
+        " and table_name = 'partitions'", [PUBLICATION_SCHEMA]).fetchone()
+    if not has_log or not has_log[0]:
+        return None
+    found: dict[Relation, dict[str, tuple[int, int]]] = {}
+    for schema, name, key, count, total in connection.execute(
+        "select schema_name, table_name, partition_value, row_count, row_hash_sum"
+        f" from published.{PUBLICATION_SCHEMA}.partitions"
+    ).fetchall():
+        found.setdefault((schema, name), {})[key] = (count, int(total))
+    return found
+
+
+def copy_relation(connection: duckdb.DuckDBPyConnection, relation: Relation) -> None:
+    """Copy a relation whole (a table, whatever it is in the build), with its comments."""
+    schema, name = relation
+    connection.execute(f'create schema if not exists "{schema}"')
+    connection.execute(
+        f"create or replace table {quoted(*relation)} as select * from {quoted(*relation, 'nightly_build')}")
+    for column, comment in connection.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'nightly_build'"
+        " and schema_name = ? and table_name = ? and comment is not null", [schema, name]).fetchall():
+        connection.execute(f'comment on column {quoted(*relation)}."{column}" is {sql_literal(comment)}')
+    comment = connection.execute(
+        "select comment from duckdb_tables() where database_name = 'nightly_build' and schema_name = ?"
+        " and table_name = ? union all select comment from duckdb_views() where database_name = 'nightly_build'"
+        " and schema_name = ? and view_name = ?", [schema, name, schema, name]).fetchone()
+    if comment and comment[0]:
+        connection.execute(f"comment on table {quoted(*relation)} is {sql_literal(comment[0])}")
+
+
+def copy_partitions(connection: duckdb.DuckDBPyConnection, relation: Relation, keys: list[str]) -> None:
+    """Replace the rows of the given partitions (usage dates as text, '' for null) by the build's."""
+    condition = f'coalesce(cast("{PARTITION_COLUMN}" as varchar), \'\') in (select unnest(?))'
+    connection.execute(f"delete from {quoted(*relation)} where {condition}", [keys])
+    connection.execute(
+        f"insert into {quoted(*relation)} select * from {quoted(*relation, 'nightly_build')} where {condition}", [keys])
+
+
+def publish_changes(connection: duckdb.DuckDBPyConnection, incremental: bool) -> set[Relation]:
+    """Make the published schemas of `published` equal the build's: every relation when not
+    `incremental`, else only what changed since the analyst database was published (a relation whose
+    columns or comments changed, or the partitions whose row count or hash sum changed); returns the
+    relations changed. The publication log (`publication.partitions`) is rewritten either way."""
+    build = relation_signatures(connection, "nightly_build")
+    previous_signatures = relation_signatures(connection, "published") if incremental else {}
+    previous = published_fingerprints(connection) if incremental else None
+    changed: set[Relation] = set()
+    log: list[tuple[str, str, str, int, int]] = []
+    for relation in sorted(set(previous_signatures) - set(build)):
+        connection.execute(f"drop table if exists {quoted(*relation)}")
+        changed.add(relation)
+    for relation, signature in sorted(build.items()):
+        now = fingerprints(connection, relation)
+        log += [(*relation, key, count, total) for key, (count, total) in now.items()]
+        before = previous.get(relation, {}) if previous is not None else None
+        if before is None or previous_signatures.get(relation) != signature:
+            copy_relation(connection, relation)
+            changed.add(relation)
+        elif before != now:
+            keys = sorted(key for key in set(now) | set(before) if now.get(key) != before.get(key))
+            if partition_column(connection, relation):
+                copy_partitions(connection, relation, keys)
+            else:
+                copy_relation(connection, relation)
+            changed.add(relation)
+    connection.execute(f"create schema if not exists {PUBLICATION_SCHEMA}")
+    connection.execute(
+        f"create or replace table {PUBLICATION_SCHEMA}.partitions (schema_name varchar, table_name varchar,"
+        " partition_value varchar, row_count bigint, row_hash_sum hugeint)")
+    if log:
+        connection.executemany(f"insert into {PUBLICATION_SCHEMA}.partitions values (?, ?, ?, ?, ?)", log)
+    connection.execute(
+        f"comment on table {PUBLICATION_SCHEMA}.partitions is 'What the nightly job published: per relation and"
+        " usage_date (empty: the whole relation), the row count and the sum of the rows'' hashes, compared with"
+        " the next build to publish only what changed.'")
+    return changed
+
+
+def write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path, previous: Path | None,
+                  changed: set[Relation]) -> None:
     """Every relation of the published `main` schema (the marts) as `<name>.parquet`; money
-    stays DECIMAL(38, 12), comments are not carried (see the analyst database for them)."""
+    stays DECIMAL(38, 12), comments are not carried (see the analyst database for them). A mart
+    that did not change is hard-linked from the previous night's folder instead of written."""
     folder.mkdir()
     for (name,) in connection.execute(
         "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'main'"
         " order by table_name"
     ).fetchall():
+        earlier = previous / f"{name}.parquet" if previous else None
+        if earlier and earlier.is_file() and ("main", name) not in changed:
+            os.link(earlier, folder / f"{name}.parquet")
+            continue
         destination = sql_literal(str(folder / f"{name}.parquet"))
         connection.execute(f'copy published.main."{name}" to {destination} (format parquet, compression zstd)')
 
@@ -272,40 +420,41 @@ def swap_parquet_folder(folder: Path, link: Path) -> None:
             shutil.rmtree(earlier)
 
 
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def copy_published_schemas(connection: duckdb.DuckDBPyConnection) -> None:
-    relations = connection.execute(
-        "select schema_name, table_name, comment from duckdb_tables()"
-        " where database_name = 'nightly_build' and schema_name in ? "
-        "union all select schema_name, view_name, comment from duckdb_views()"
-        " where database_name = 'nightly_build' and schema_name in ? and not internal",
-        [list(PUBLISHED_SCHEMAS), list(PUBLISHED_SCHEMAS)],
-    ).fetchall()
-    for schema, name, comment in relations:
-        connection.execute(f'create schema if not exists "{schema}"')
-        connection.execute(f'create table "{schema}"."{name}" as select * from nightly_build."{schema}"."{name}"')
-        if comment:
-            connection.execute(f'comment on table "{schema}"."{name}" is {sql_literal(comment)}')
-    for schema, table, column, comment in connection.execute(
-        "select schema_name, table_name, column_name, comment from duckdb_columns()"
-        " where database_name = 'nightly_build' and schema_name in ? and comment is not null",
-        [list(PUBLISHED_SCHEMAS)],
-    ).fetchall():
-        connection.execute(f'comment on column "{schema}"."{table}"."{column}" is {sql_literal(comment)}')
+def start_from_previous(target: Path, staging_file: Path) -> bool:
+    """Copy the analyst database to `staging_file` to publish only the changes into it; false (a
+    fresh file is written instead) when there is none, when it cannot be opened read-only, or when
+    it holds more free blocks than used ones (replaced partitions leave free blocks: a fresh file
+    compacts them)."""
+    if not target.is_file():
+        return False
+    try:
+        connection = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error:  # held by a writer: publish a fresh file, as before
+        return False
+    try:
+        used, free = connection.execute(
+            "select used_blocks, free_blocks from pragma_database_size() where database_name = current_database()"
+        ).fetchone()
+    finally:
+        connection.close()
+    if free > used:
+        return False
+    shutil.copyfile(target, staging_file)
+    return True
 
 
 def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation_id: str,
             run_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Check the build, copy the published schemas into a fresh file, then rename it into
-    place; returns this run's loads and the raw files it quarantined and retracted. On any
-    failure the temporary file is removed."""
+    """Check the build, bring a copy of the analyst database (or a fresh file) to the build's
+    published schemas, then rename it into place; returns this run's loads and the raw files it
+    quarantined and retracted. On any failure the temporary file is removed."""
     staging_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    parquet_folder = parquet_link(target).with_name(f".{parquet_link(target).name}.{run_id}")
+    link = parquet_link(target)
+    parquet_folder = link.with_name(f".{link.name}.{run_id}")
+    previous_parquet = link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
     remove_files([staging_file, Path(f"{staging_file}.wal")])
     try:
+        incremental = start_from_previous(target, staging_file)
         connection = duckdb.connect()
         try:
             connection.execute("set enable_progress_bar = false")
@@ -314,9 +463,9 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
             connection.execute("use published")
             connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
             check_published_relations(connection, manifest)
-            copy_published_schemas(connection)
+            changed = publish_changes(connection, incremental)
             connection.execute("detach nightly_build")
-            write_parquet(connection, parquet_folder)
+            write_parquet(connection, parquet_folder, previous_parquet if incremental else None, changed)
             loads = connection.execute(
                 f"select {', '.join(LOADS_COLUMNS)} from main.fct_pipeline_loads"
                 " where load_invocation_id = ? order by source_system",
@@ -337,10 +486,10 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
         finally:
             connection.close()
         os.replace(staging_file, target)
-        swap_parquet_folder(parquet_folder, parquet_link(target))
+        swap_parquet_folder(parquet_folder, link)
     finally:
         remove_files([staging_file, Path(f"{staging_file}.wal")])
-        if parquet_folder.exists() and parquet_link(target).resolve() != parquet_folder.resolve():
+        if parquet_folder.exists() and link.resolve() != parquet_folder.resolve():
             shutil.rmtree(parquet_folder)
     return loads, quarantined_files, retracted_files
 

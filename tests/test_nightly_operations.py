@@ -118,13 +118,42 @@ def write_file(project: Project, relative: str, records: list[dict[str, Any]]) -
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
 
 
+def assert_published_as_built(project: Project) -> None:
+    """The analyst database and the Parquet folder hold exactly the build's marts and seeds, row for
+    row and type for type, however many nights published only their changes into it."""
+    connection = duckdb.connect()
+    try:
+        connection.execute(f"attach '{project.analyst_database}' as analyst (read_only)")
+        connection.execute(f"attach '{project.database}' as build (read_only)")
+        relations = {catalog: connection.execute(
+            "select schema_name, table_name, list(column_name || ' ' || data_type order by column_index)"
+            " from duckdb_columns() where database_name = ? and schema_name in ('main', 'seeds') group by all",
+            [catalog]).fetchall() for catalog in ("analyst", "build")}
+        assert sorted(relations["analyst"]) == sorted(relations["build"])
+        parquet = project.analyst_database.with_name(f"{project.analyst_database.stem}.parquet")
+        for schema, name, _columns in relations["build"]:
+            copies = [f'analyst."{schema}"."{name}"']
+            if schema == "main":
+                copies.append(f"read_parquet('{parquet / name}.parquet')")
+            for copy in copies:
+                assert connection.execute(
+                    f'select count(*) from (select * from build."{schema}"."{name}" except all select * from {copy})'
+                    f' union all select count(*) from (select * from {copy} except all'
+                    f' select * from build."{schema}"."{name}")').fetchall() == [(0,), (0,)], (copy, name)
+    finally:
+        connection.close()
+
+
 def marts(project: Project) -> dict[str, list[tuple[Any, ...]]]:
+    assert_published_as_built(project)
     return {
         "calls": project.rows(
             # computed_at says which run computed the row: the rest must not depend on it
             "select * exclude (call_id, computed_at) from fct_llm_calls"
             " order by source_file, source_record_id"),
         "daily": project.rows("select * from fct_llm_cost_daily order by all"),
+        "ownership": project.rows(
+            "select * exclude (call_id, computed_at) from fct_llm_call_ownership order by all"),
         "quarantine": project.rows("select * exclude (record_id) from fct_llm_quarantined_records order by all"),
         "accounting": project.rows(
             "select source_system, record_outcome, record_count, input_tokens"
@@ -208,9 +237,16 @@ def test_rerunning_a_night_changes_nothing(project: Project) -> None:
     write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 3))
     assert project.nightly() == 0
     before = marts(project)
+    parquet = project.analyst_database.with_name(f"{project.analyst_database.stem}.parquet")
+    files = {path.name: path.stat().st_ino for path in parquet.glob("*.parquet")}
+    logged = project.rows("select * from publication.partitions order by all")
+    assert ("main", "fct_llm_calls", "2026-03-01", 3) in [row[:4] for row in logged]
     assert project.nightly() == 0
     assert marts(project) == before
     assert project.rows("select count(*) from fct_pipeline_loads") == [(1,)]
+    # nothing changed, so nothing was copied: every Parquet file is last night's, hard-linked
+    assert {path.name: path.stat().st_ino for path in parquet.glob("*.parquet")} == files
+    assert project.rows("select * from publication.partitions order by all") == logged
 
 
 def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:
@@ -284,16 +320,17 @@ def add_a_negotiated_discount(project: Project) -> None:
         "provider,discount_rate\nopenai,0.25\n", encoding="utf-8")
     priced = project.root / "models" / "intermediate" / "pricing" / "int_llm_calls_priced.sql"
     text = priced.read_text(encoding="utf-8").rstrip()
-    assert text.endswith("select * from totalled")
-    costs = ["input", "cache_read", "cache_write", "cache_write_5m", "cache_write_1h", "output", "request", ""]
+    assert text.endswith("select * from final")
+    costs = ["input", "cache_read", "cache_write", "cache_write_5m", "cache_write_1h", "output", "request", "",
+             "cost_at_previous_month_prices", "cost_at_previous_week_prices"]
     discounted = ", ".join(
-        f"cast(totalled.{name} * (1 - coalesce(discounts.discount_rate, 0)) as decimal(38, 12)) as {name}"
-        for name in (f"{cost}_cost_usd".lstrip("_") for cost in costs))
-    priced.write_text(text.removesuffix("select * from totalled") + f"""
-select totalled.* replace ({discounted})
-from totalled
+        f"cast(final.{name} * (1 - coalesce(discounts.discount_rate, 0)) as decimal(38, 12)) as {name}"
+        for name in (f"{cost}_cost_usd".lstrip("_").replace("prices_cost_usd", "prices_usd") for cost in costs))
+    priced.write_text(text.removesuffix("select * from final") + f"""
+select final.* replace ({discounted})
+from final
 left join {{{{ ref('negotiated_discounts') }}}} as discounts
-    on totalled.provider = discounts.provider
+    on final.provider = discounts.provider
 """, encoding="utf-8")
 
 
