@@ -62,7 +62,7 @@ def test_builds_and_baseline_equal_the_ground_truth(tmp_path: Path) -> None:
     # in every other build of the suite; here only the marts' numbers matter
     results = benchmark.benchmark(
         "smoke", 3_000, 3, date(2026, 7, 15), SMOKE_MIX, 7, tmp_path,
-        dbt_args=["--exclude", "resource_type:test", "resource_type:unit_test"])
+        dbt_args=["--exclude", "resource_type:test", "resource_type:unit_test"], quiet_night=False)
     # the nightly job exits 1 after publishing: the corpus quarantines malformed lines
     assert {step: s["exit_code"] for step, s in results["steps"].items()} == {
         "generate": 0, "generate_next_day": 0, "full": 1, "baseline": 0, "nightly": 1}

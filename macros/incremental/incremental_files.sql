@@ -1,7 +1,7 @@
 {#
     The incremental contract, one for every incremental model (the raw-reading
     staging models, int_llm_call_records_validated,
-    int_llm_call_records_classified, fct_llm_calls):
+    int_llm_call_records_classified, fct_llm_calls, fct_llm_call_ownership):
 
     Each run recomputes exactly the source files whose inputs changed since
     the model last ran (a file with new or newer upstream rows, a file that
@@ -30,6 +30,11 @@
       upstream_stamp  ... and its stamp column: files with a row stamped
                       after this model's latest `stamp` changed.
       stamp           this model's own stamp column (processed_at()).
+      sparse_upstream true when the upstream keeps only some of a file's
+                      records (fct_llm_calls: the billed ones), so a file
+                      can lose every upstream row: a file this model has
+                      and the upstream no longer has is changed too (its
+                      rows are deleted).
       context         what else a changed file's rows give context to:
                       'trace': the upstream stamp already is the latest load
                       of the record's trace (context_loaded_at); a retracted
@@ -92,6 +97,14 @@
             where upstream_rows.{{ spec['upstream_stamp'] }} > {{ last_run }}
             union
             {{ retracted }}
+            {%- if spec.get('sparse_upstream') %}
+            union
+            (
+                select kept.source_file from {{ this }} as kept
+                except
+                select upstream_rows.source_file from {{ ref(spec['upstream']) }} as upstream_rows
+            )
+            {%- endif %}
         {%- endset -%}
         {%- set context = spec.get('context') -%}
         {%- if context == 'trace' -%}

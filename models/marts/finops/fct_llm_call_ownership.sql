@@ -7,12 +7,31 @@
     (int_llm_call_records_classified; for an OTLP span, before its ancestors'
     context was merged in: int_otlp__llm_spans_in_context), its ancestors'
     fields, and the other records of the same provider call.
+
+    Incremental by the one contract of macros/incremental/incremental_files.sql:
+    a run recomputes the files fct_llm_calls recomputed since its last run
+    (which covers a changed seed and a changed record of the same call: both
+    make fct_llm_calls reprice the call's file) and deletes the calls of a
+    file that has none left there.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        incremental_files={
+            'upstream': 'fct_llm_calls', 'upstream_stamp': 'computed_at',
+            'stamp': 'computed_at', 'sparse_upstream': true,
+        },
+        pre_hook="{{ delete_incremental_files() }}"
+    )
+}}
 with
 
 calls as (
 
     select * from {{ ref('fct_llm_calls') }}
+    where {{ incremental_files() }}
 
 ),
 
@@ -75,6 +94,7 @@ calls_with_records as (
         calls.call_id,
         calls.usage_date,
         calls.source_system,
+        calls.source_file,
         calls.team,
         calls.service,
         calls.route,
@@ -126,6 +146,7 @@ provenance as (
         call_id,
         usage_date,
         source_system,
+        source_file,
         team,
         service,
         route,
@@ -167,7 +188,9 @@ provenance as (
             when record_cost_center is not null then 'ancestor_span'
             when has_other_record_cost_center then 'other_source'
             else 'ownership_seed'
-        end as cost_center_provenance
+        end as cost_center_provenance,
+        {{ reference_version(incremental_seeds()) }} as reference_version,
+        {{ processed_at() }} as computed_at
     from calls_with_records
 
 )
