@@ -1,6 +1,8 @@
 {#
     Token conservation: per source, the tokens of the records classified as
-    billed equal the tokens of fct_llm_calls, bucket by bucket.
+    billed equal the tokens of fct_llm_calls, bucket by bucket. Always over
+    all history (not tested_rows): a retracted file's calls left in
+    fct_llm_calls carry no new stamp on either side.
 #}
 with
 

@@ -2,6 +2,8 @@
     Conservation: for every source, the raw records read equal billed calls
     + duplicates + failed attempts + cache hits + non-LLM spans +
     quarantined records. Fails with each source whose numbers differ.
+    Always over all history (not tested_rows): the accounting mart is
+    rebuilt from every record each night, and a total cannot be split.
 #}
 with
 

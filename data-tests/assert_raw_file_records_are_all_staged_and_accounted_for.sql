@@ -9,6 +9,10 @@
     staged file that is not readable in the manifest any more (deleted or
     quarantined since it was loaded: its rows must have been retracted). A
     quarantined file is in fct_raw_file_quarantine instead.
+
+    Always over every file, never only tonight's (tested_rows): a file
+    deleted or broken since it was loaded, whose old rows should have been
+    retracted, has no new row, and the outcomes are rebuilt every night.
 #}
 {{ config(severity='error') }}
 

@@ -1,6 +1,7 @@
 """The nightly job: build the warehouse, then publish the analyst database.
 
-    python scripts/nightly.py [--allow-empty-raw] [--retract-deleted-files] [extra dbt build arguments]
+    python scripts/nightly.py [--allow-empty-raw] [--retract-deleted-files] [--full-tests]
+                              [extra dbt build arguments]
 
 0. Take the job lock, `<build database>.nightly.lock` (an exclusive,
    non-blocking `flock`, held until the job and its dbt process end): a
@@ -15,7 +16,12 @@
 1. `dbt build` (in a subprocess) into the build database,
    LLM_COST_DUCKDB_PATH, which only this job opens. Unit tests are left to
    development and CI (`./scripts/test.sh`): they test SQL logic on fixed
-   inputs, not the night's data. dbt writes its artifacts to DBT_TARGET_PATH
+   inputs, not the night's data. The data tests of the call-level relations
+   (staging, validated and classified records, fct_llm_calls) test the rows
+   written since the last run whose tests all passed (macros/testing/
+   tested_rows.sql); `--full-tests` or LLM_COST_FULL_TESTS=1 tests all
+   history, the weekly run of README "Operating it nightly". dbt writes its
+   artifacts to DBT_TARGET_PATH
    (default: the project's `target/`). dbt logs nothing (`--log-level none`:
    its messages can quote raw records); this job prints only its own lines
    and run_dbt.py's refusals (paths and reasons only).
@@ -87,6 +93,8 @@ ALLOW_EMPTY_RAW_FLAG = "--allow-empty-raw"
 ALLOW_EMPTY_RAW_VARIABLE = "LLM_COST_ALLOW_EMPTY_RAW"
 RETRACT_DELETED_FLAG = "--retract-deleted-files"
 RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"  # read by the pre-flight (scripts/raw_manifest.py)
+FULL_TESTS_FLAG = "--full-tests"
+FULL_TESTS_VARIABLE = "LLM_COST_FULL_TESTS"  # read by dbt (macros/testing/tested_rows.sql)
 # The lines of the dbt subprocess's stderr that are run_dbt.py's own refusals (paths and reasons only).
 OWN_MESSAGE_PREFIX = "run_dbt: "
 FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
@@ -497,7 +505,9 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
 def main(arguments: list[str]) -> int:
     allow_empty_raw = ALLOW_EMPTY_RAW_FLAG in arguments or os.environ.get(ALLOW_EMPTY_RAW_VARIABLE) == "1"
     retract_deleted = RETRACT_DELETED_FLAG in arguments
-    extra_args = [argument for argument in arguments if argument not in (ALLOW_EMPTY_RAW_FLAG, RETRACT_DELETED_FLAG)]
+    full_tests = FULL_TESTS_FLAG in arguments
+    extra_args = [argument for argument in arguments
+                  if argument not in (ALLOW_EMPTY_RAW_FLAG, RETRACT_DELETED_FLAG, FULL_TESTS_FLAG)]
     build_path = database_path(os.environ)
     target = analyst_path(build_path, dict(os.environ))
     with job_lock(build_path) as lock_descriptor:
@@ -506,6 +516,8 @@ def main(arguments: list[str]) -> int:
         environ = {**os.environ, **dbt_environment(os.environ)}
         if retract_deleted:
             environ[RETRACT_DELETED_VARIABLE] = "1"
+        if full_tests:
+            environ[FULL_TESTS_VARIABLE] = "1"
         run_id = str(uuid.uuid4())
         results, manifest, invocation_id = build(extra_args, environ, lock_descriptor, run_id)
         loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)

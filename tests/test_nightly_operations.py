@@ -493,3 +493,65 @@ def test_a_deleted_file_that_only_gave_context_is_retracted_as_a_full_rebuild_wo
 
     assert marts(incremental) == marts(full)
     assert incremental.rows("select team, route from fct_llm_calls") == [("unattributed", "unknown")]
+
+
+def compiled_test(project: Project, name: str) -> str:
+    """The SQL dbt ran last for the data test `name` (its compiled file in the project's target/)."""
+    (path,) = (project.root / "target" / "compiled").glob(f"**/{name}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+def test_data_tests_check_new_rows_against_history_and_weekly_all_rows(project: Project) -> None:
+    """By default the call-level tests check the rows written since the last run whose tests all
+    passed: a new call whose key collides with an old call fails the night, and the failed
+    night marks nothing, so the next night tests the same rows again. --full-tests checks
+    every row. A run without every data test marks nothing either."""
+    def nightly(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(project.root / "scripts" / "nightly.py"), "--quiet", *args]
+        return subprocess.run(command, env=project.environment(), capture_output=True, text=True, check=False)
+
+    def failed_tests(completed: subprocess.CompletedProcess[str]) -> list[str]:
+        """The tests nightly.py names as failed (`nightly: test.llm_cost.<name>.<hash> fail`)."""
+        return sorted(line.split(".")[2] for line in completed.stderr.splitlines()
+                      if line.startswith("nightly: test.") and line.endswith(" fail"))
+
+    def tested_runs() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(project.database), read_only=True) as connection:
+            return connection.execute("select full_tests from test_state.tested_runs order by run_stamp").fetchall()
+
+    key_test = "unique_across_history_fct_llm_calls_call_id__computed_at"
+    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 2))
+    assert nightly().returncode == 0  # every data test ran and passed: night 1 is tested
+    assert tested_runs() == [(False,)]
+    assert "test_state.tested_runs" in compiled_test(project, key_test)
+    assert "test_state.tested_runs" in compiled_test(project, "not_null_fct_llm_calls_call_id")
+
+    # night 2's models without tests (which marks nothing); then an old call (night 1's, another
+    # file) is given the call_id of one of night 2's calls (day 5: too far to reclassify day 0)
+    write_file(project, "logs/app/d5/a.jsonl", app_calls(5, 2))
+    build = [sys.executable, str(project.root / "scripts" / "run_dbt.py"), "build", "--quiet",
+             "--exclude", "resource_type:test", "resource_type:unit_test"]
+    assert subprocess.run(build, env=project.environment(), capture_output=True, check=False).returncode == 0
+    assert tested_runs() == [(False,)]
+    with duckdb.connect(str(project.database)) as connection:
+        connection.execute("""
+            update main.fct_llm_calls set call_id = (
+                select any_value(call_id) from main.fct_llm_calls where source_file like '%/d5/a.jsonl')
+            where call_id = (select min(call_id) from main.fct_llm_calls where source_file like '%/d0/a.jsonl')
+        """)
+        assert connection.execute(
+            "select count(*) - count(distinct call_id), count(*) filter (where computed_at > ("
+            " select max(run_stamp) from test_state.tested_runs)) from main.fct_llm_calls"
+        ).fetchone() == (1, 2)  # one collision, between an old row and one of the 2 new ones
+    published = project.analyst_database.read_bytes()
+    failed = nightly()
+    assert failed.returncode == 2, failed.stderr
+    assert failed_tests(failed) == [key_test]
+    assert tested_runs() == [(False,)]  # the failed night marks nothing
+    assert project.analyst_database.read_bytes() == published
+
+    full = nightly("--full-tests")
+    assert full.returncode == 2 and failed_tests(full) == [key_test]
+    # every row: no mark in the key test nor in the where of a restricted test
+    assert "test_state" not in compiled_test(project, key_test)
+    assert "where true" in compiled_test(project, "not_null_fct_llm_calls_call_id")

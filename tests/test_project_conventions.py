@@ -31,7 +31,6 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "llm_cost"
-PRIMARY_KEY_TESTS = frozenset({"unique", "not_null"})
 
 Manifest = dict[str, Any]
 Node = dict[str, Any]
@@ -260,6 +259,22 @@ def test_no_model_joins_a_source_to_a_model(manifest: Manifest) -> None:
 # --- 4. primary-key tests -----------------------------------------------------
 
 
+# `unique_across_history` (macros/testing/test_unique_across_history.sql) is `unique` whose
+# tested rows may be the new ones only (tested_rows): it still compares them with every row.
+UNIQUE_TESTS = frozenset({"unique", "unique_across_history"})
+# Views whose key is tested downstream, on the model that stores their rows, instead of
+# recomputing the view over every call for each test (28 s of a 10M-call nightly). The
+# check below proves the cover: each view feeds the next through views alone, and the last
+# one's rows are what fct_llm_calls stores (it selects from it, keyed by the same column).
+# A view only adds columns and left joins, so a null or repeated key in any of them is one
+# in fct_llm_calls, whose key tests (unique_across_history + not_null) find it.
+PRIMARY_KEY_TESTED_DOWNSTREAM: dict[str, tuple[str, str]] = {
+    "int_llm_calls_normalized": ("fct_llm_calls", "call_id"),
+    "int_llm_calls_attributed": ("fct_llm_calls", "call_id"),
+    "int_llm_calls_priced": ("fct_llm_calls", "call_id"),
+}
+
+
 def test_models_and_seeds_have_a_tested_primary_key(manifest: Manifest) -> None:
     column_tests: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
     for test in nodes(manifest, "test"):
@@ -267,17 +282,47 @@ def test_models_and_seeds_have_a_tested_primary_key(manifest: Manifest) -> None:
         if test.get("attached_node") and test.get("column_name"):
             key = (test["attached_node"], test["column_name"].lower())
             column_tests[key].add(metadata.get("name", ""))
-    tested_keys = {
-        uid for (uid, _), names in column_tests.items() if names >= PRIMARY_KEY_TESTS
+    tested_key_columns = {
+        key for key, names in column_tests.items() if "not_null" in names and names & UNIQUE_TESTS
     }
+    tested_keys = {uid for uid, _ in tested_key_columns}
+    models = {node["name"]: node for node in nodes(manifest, "model")}
     assert_no_violations(
         "Every model and seed needs a column tested both unique and not_null",
         (
             label(node)
             for kind in ("model", "seed")
             for node in nodes(manifest, kind)
-            if node["unique_id"] not in tested_keys
+            if node["unique_id"] not in tested_keys and node["name"] not in PRIMARY_KEY_TESTED_DOWNSTREAM
         ),
+    )
+
+    def cover_problem(name: str, keeper: str, column: str) -> str | None:
+        view, stored = models.get(name), models.get(keeper)
+        if view is None or stored is None:
+            return "not a model any more"
+        if view["unique_id"] in tested_keys:
+            return "has a key test of its own now (remove the entry)"
+        if (stored["unique_id"], column) not in tested_key_columns:
+            return f"{keeper}.{column} is not tested unique and not_null"
+        path, current = [], view
+        while current["name"] != keeper:  # down the chain of views to the stored model
+            if current["config"]["materialized"] != "view":
+                return f"{current['name']} on the way to {keeper} is not a view"
+            children = [m for m in models.values() if current["unique_id"] in m["depends_on"]["nodes"]
+                        and (m["name"] == keeper or m["name"] in PRIMARY_KEY_TESTED_DOWNSTREAM)]
+            if len(children) != 1 or len(path) > len(PRIMARY_KEY_TESTED_DOWNSTREAM):
+                return f"{current['name']} does not lead to {keeper} through the listed views"
+            path.append(current["name"])
+            current = children[0]
+        if column not in (view.get("columns") or {}):
+            return f"its {column} is not documented"
+        return None
+
+    assert_no_violations(
+        "A key tested downstream must be covered by the stored model's key tests",
+        (f"{name}: {problem}" for name, (keeper, column) in PRIMARY_KEY_TESTED_DOWNSTREAM.items()
+         if (problem := cover_problem(name, keeper, column))),
     )
 
 
