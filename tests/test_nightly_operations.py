@@ -172,32 +172,10 @@ NIGHTS = [
 ]
 
 
-def test_nightly_runs_in_any_order_equal_one_full_rebuild(tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    nightly_marts = []
-    for order in ("as_listed", "reversed_within_night"):
-        shutil.rmtree(raw, ignore_errors=True)
-        incremental = copy_project(tmp_path / order, raw=raw)
-        for night in NIGHTS:
-            for relative, team, day, count in night if order == "as_listed" else reversed(night):
-                write_file(incremental, relative, app_calls(day, count, team=team))
-            assert incremental.nightly() == 0
-        nightly_marts.append(marts(incremental))
-    full = copy_project(tmp_path / "full", raw=raw)
-    assert full.nightly() == 0
-
-    assert nightly_marts == [marts(full), marts(full)]
-    # 3 + 2 + 4 + 2 billed calls; the 2 redelivered day-1 calls are exact duplicates
-    assert full.rows(
-        "select record_outcome, record_count from fct_telemetry_record_accounting order by 1"
-    ) == [("billed", 11), ("exact_duplicate", 2)]
-
-
-def test_late_context_and_a_closer_source_reach_an_earlier_call(tmp_path: Path) -> None:
-    """Night 1 bills an OTLP LLM span that has no owner. Night 2 brings, in new
-    files, its SERVER parent span (team and route) and the LiteLLM record of the
-    same provider call: the call is now billed once, from LiteLLM, with the
-    span's context, and night 1's row is gone, exactly as a full rebuild."""
+def late_context_nights() -> list[list[tuple[str, list[dict[str, Any]]]]]:
+    """Files that arrive with NIGHTS, of other sources: night 1 an OTLP LLM span
+    that has no owner; night 2, in new files, its SERVER parent span (team and
+    route) and the LiteLLM record of the same provider call."""
     trace, parent = "44444444444444444444444444444444", "00000000000000e0"
     start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
     llm_span = otlp_span(trace, "00000000000000e1", parent, 3, start + 1_000_000, {
@@ -212,25 +190,52 @@ def test_late_context_and_a_closer_source_reach_an_earlier_call(tmp_path: Path) 
         "startTime": (FIRST_DAY + timedelta(hours=12)).isoformat(), "model": "gpt-4o-mini",
         "custom_llm_provider": "openai", "cache_hit": "False", "metadata": {},
     }
-    raw = tmp_path / "raw"
-    incremental = copy_project(tmp_path / "incremental", raw=raw)
-    write_jsonl(raw / "traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])
-    assert incremental.nightly() == 0
-    assert incremental.rows("select source_system, team, route from fct_llm_calls") == [
-        ("otlp_traces", "unattributed", "unknown")]
+    return [
+        [("traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])],
+        [("traces/otlp/d1/server.jsonl",
+          [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])]),
+         ("logs/litellm/d1/spend.jsonl", [litellm])],
+    ]
 
-    write_jsonl(raw / "traces/otlp/d1/server.jsonl",
-                [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])])
-    write_jsonl(raw / "logs/litellm/d1/spend.jsonl", [litellm])
-    assert incremental.nightly() == 0
+
+def test_nightly_runs_in_any_order_and_late_context_equal_one_full_rebuild(tmp_path: Path) -> None:
+    """The nights of NIGHTS (new days, a late file, a redelivered day), in two orders
+    within each night, equal one full rebuild of the last raw folder. Late context
+    and a closer source reach an earlier call (late_context_nights): night 1 bills the
+    OTLP span, unowned; after night 2 the call is billed once, from LiteLLM, with the
+    span's context, and night 1's row is gone, exactly as a full rebuild. (Both cases
+    share one raw folder: one incremental sequence per order and one full rebuild.)"""
+    raw = tmp_path / "raw"
+    other_sources = "select source_system, team, route from fct_llm_calls where source_system != 'app_logs'"
+    nights = [[(relative, app_calls(day, count, team=team)) for relative, team, day, count in night] + late
+              for night, late in zip(NIGHTS, late_context_nights(), strict=True)]
+    nightly_marts, incrementals = [], []
+    for order in ("as_listed", "reversed_within_night"):
+        shutil.rmtree(raw, ignore_errors=True)
+        incremental = copy_project(tmp_path / order, raw=raw)
+        for number, night in enumerate(nights):
+            for relative, records in night if order == "as_listed" else reversed(night):
+                write_jsonl(raw / relative, records)
+            assert incremental.nightly() == 0
+            if number == 0:
+                assert incremental.rows(other_sources) == [("otlp_traces", "unattributed", "unknown")]
+        nightly_marts.append(marts(incremental))
+        incrementals.append(incremental)
     full = copy_project(tmp_path / "full", raw=raw)
     assert full.nightly() == 0
 
-    assert marts(incremental) == marts(full)
+    assert nightly_marts == [marts(full), marts(full)]
+    # 3 + 2 + 4 + 2 billed calls; the 2 redelivered day-1 calls are exact duplicates
+    assert full.rows(
+        "select record_outcome, record_count from fct_telemetry_record_accounting"
+        " where source_system = 'app_logs' order by 1"
+    ) == [("billed", 11), ("exact_duplicate", 2)]
     # 1M x 0.15 + 0.1M x 0.60 = 0.21, once
-    assert incremental.rows(
-        "select source_system, team, attribution_rule, route, cost_usd from fct_llm_calls"
-    ) == [("litellm_spend_logs", "search", "matched_otlp_traces", "/v1/answer", Decimal("0.21"))]
+    for incremental in incrementals:
+        assert incremental.rows(
+            "select source_system, team, attribution_rule, route, cost_usd from fct_llm_calls"
+            " where source_system != 'app_logs'"
+        ) == [("litellm_spend_logs", "search", "matched_otlp_traces", "/v1/answer", Decimal("0.21"))]
 
 
 def test_rerunning_a_night_changes_nothing(project: Project) -> None:
@@ -356,7 +361,8 @@ def test_a_new_seed_that_affects_prices_reaches_history_without_a_full_refresh(t
         ("2026-03-01", Decimal("0.27")), ("2026-03-04", Decimal("0.135"))]
 
 
-def test_an_open_analyst_session_does_not_block_the_build(project: Project) -> None:
+def test_an_open_analyst_session_does_not_block_the_build_and_source_freshness_reports_every_source(
+        project: Project) -> None:
     write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 2))
     assert project.nightly() == 0
     analyst = duckdb.connect(str(project.analyst_database), read_only=True)
@@ -368,6 +374,15 @@ def test_an_open_analyst_session_does_not_block_the_build(project: Project) -> N
     finally:
         analyst.close()
     assert project.rows("select count(*) from fct_llm_calls") == [(5,)]
+
+    # source freshness, on the build the nightly job left, reports every raw source
+    command = [sys.executable, str(project.root / "scripts" / "run_dbt.py"), "source", "freshness",
+               "--output", str(project.root / "sources.json")]
+    subprocess.run(command, env=project.environment(), capture_output=True, check=False)
+    results = json.loads((project.root / "sources.json").read_text(encoding="utf-8"))["results"]
+    assert {result["unique_id"].split(".", 2)[2] for result in results} >= {
+        "app.llm_call_records", "otlp.trace_records", "litellm.spend_log_records",
+        "bedrock.invocation_records"}
 
 
 def test_exit_codes_tell_data_problems_from_build_failures(project: Project) -> None:
@@ -385,27 +400,20 @@ def test_exit_codes_tell_data_problems_from_build_failures(project: Project) -> 
     assert project.analyst_database.stat().st_mtime_ns == published
 
 
-def test_source_freshness_reports_every_raw_source(project: Project) -> None:
-    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1))
-    assert project.nightly() == 0
-    command = [sys.executable, str(project.root / "scripts" / "run_dbt.py"), "source", "freshness",
-               "--output", str(project.root / "sources.json")]
-    subprocess.run(command, env=project.environment(), capture_output=True, check=False)
-    results = json.loads((project.root / "sources.json").read_text(encoding="utf-8"))["results"]
-    assert {result["unique_id"].split(".", 2)[2] for result in results} >= {
-        "app.llm_call_records", "otlp.trace_records", "litellm.spend_log_records",
-        "bedrock.invocation_records"}
-
-
-def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path: Path) -> None:
-    """Night 1 bills an OTLP call attributed through its SERVER span in another
-    file, whose LiteLLM record (ranked closer to the vendor) is the billed one,
-    and app calls on two days. Before night 2 the SERVER span's file and the
-    LiteLLM file are deleted and a loaded app file is rewritten with a byte
-    that is not UTF-8 (quarantined): their calls are retracted, the OTLP span
-    is billed instead, unowned, and every mart equals a full rebuild."""
-    trace, parent = "55555555555555555555555555555555", "00000000000000f0"
+def test_deleted_or_broken_files_are_retracted_as_a_full_rebuild_would(tmp_path: Path) -> None:
+    """Night 1 bills an OTLP call (trace 5) attributed through its SERVER span in
+    another file, whose LiteLLM record (ranked closer to the vendor) is the billed
+    one, app calls on two days, and an OTLP call (trace 6) that is billed itself,
+    attributed through a SERVER span whose file has no LLM span of its own (no
+    validated record). Before night 2 both SERVER spans' files and the LiteLLM
+    file are deleted and a loaded app file is rewritten with a byte that is not
+    UTF-8 (quarantined): their calls are retracted, trace 5's span is billed
+    instead, trace 6's call loses the deleted file's team and route (taken from
+    the LLM span of the same trace, in another file), both unowned, and every
+    mart equals a full rebuild. (One raw folder for both cases: one incremental
+    sequence and one full rebuild instead of two of each.)"""
     start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
+    trace, parent = "55555555555555555555555555555555", "00000000000000f0"
     llm_span = otlp_span(trace, "00000000000000f1", parent, 3, start + 1_000_000, {
         "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
         "gen_ai.response.id": "chatcmpl-GONE", "gen_ai.usage.input_tokens": 1_000_000,
@@ -418,21 +426,38 @@ def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path:
         "startTime": (FIRST_DAY + timedelta(hours=12)).isoformat(), "model": "gpt-4o-mini",
         "custom_llm_provider": "openai", "cache_hit": "False", "metadata": {},
     }
+    # trace 6: the call the context-only file attributes (no response id: no other source matches it)
+    context_trace, context_parent = "66666666666666666666666666666666", "00000000000000a0"
+    context_llm_span = otlp_span(context_trace, "00000000000000a1", context_parent, 3, start + 1_000_000, {
+        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 1_000_000, "gen_ai.usage.output_tokens": 100_000,
+    })
+    context_server_span = otlp_span(context_trace, context_parent, "", 2, start, {"http.route": "/v1/answer"})
+    not_trace_6 = f"trace_id is distinct from '{context_trace}'"
     raw = tmp_path / "raw"
     incremental = copy_project(tmp_path / "incremental", raw=raw)
     write_jsonl(raw / "traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])
     write_jsonl(raw / "traces/otlp/d0/server.jsonl",
                 [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])])
     write_jsonl(raw / "logs/litellm/d0/spend.jsonl", [litellm])
+    write_jsonl(raw / "traces/otlp/d0/answer.jsonl",
+                [otlp_traces_data({"service.name": "agent"}, [context_llm_span])])
+    write_jsonl(raw / "traces/otlp/d0/context.jsonl",
+                [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [context_server_span])])
     write_file(incremental, "logs/app/d0/a.jsonl", app_calls(0, 3))
     write_file(incremental, "logs/app/d1/b.jsonl", app_calls(1, 2))
     assert incremental.nightly() == 0
     assert incremental.rows(
-        "select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
+        f"select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
+        f" and {not_trace_6}"
     ) == [("litellm_spend_logs", "search", "/v1/answer", Decimal("0.21"))]
+    assert incremental.rows(
+        f"select team, route from fct_llm_calls where trace_id = '{context_trace}'"
+    ) == [("search", "/v1/answer")]
 
     (raw / "traces/otlp/d0/server.jsonl").unlink()
     (raw / "logs/litellm/d0/spend.jsonl").unlink()
+    (raw / "traces/otlp/d0/context.jsonl").unlink()
     broken = raw / "logs/app/d1/b.jsonl"
     broken.write_bytes(broken.read_bytes().replace(b"ranker", b"rank\xffr", 1))
     published = incremental.analyst_database.read_bytes()
@@ -440,59 +465,37 @@ def test_a_deleted_or_broken_file_is_retracted_as_a_full_rebuild_would(tmp_path:
     refused = subprocess.run(nightly, env=incremental.environment(), capture_output=True, text=True, check=False)
     # deleted files are retracted only when the operator says so: nothing changes, nothing is published
     assert refused.returncode == 2, refused.stderr
-    assert "2 raw file(s) loaded before are gone" in refused.stderr and "--retract-deleted-files" in refused.stderr
+    assert "3 raw file(s) loaded before are gone" in refused.stderr and "--retract-deleted-files" in refused.stderr
     assert incremental.analyst_database.read_bytes() == published
     completed = subprocess.run([*nightly, "--retract-deleted-files"], env=incremental.environment(),
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 1, completed.stderr  # built and published, retractions reported
-    for path in ("server.jsonl", "spend.jsonl", "b.jsonl"):
+    for path in ("server.jsonl", "spend.jsonl", "b.jsonl", "context.jsonl"):
         assert "retracted" in completed.stderr and path in completed.stderr
     full = copy_project(tmp_path / "full", raw=raw)
-    assert full.nightly() == 1  # the quarantined file
+    rebuilt = subprocess.run([sys.executable, str(full.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS],
+                             env=full.environment(), capture_output=True, text=True, check=False)
+    assert rebuilt.returncode == 1, rebuilt.stderr  # the quarantined file
+    # a full rebuild has nothing to retract: its only data problem is the quarantined file
+    assert "retracted" not in rebuilt.stderr and "quarantined" in rebuilt.stderr
 
     assert marts(incremental) == marts(full)
-    # the span is billed now, without the SERVER span's team and route: 1M x 0.15 + 0.1M x 0.60
+    # trace 5's span is billed now, without the SERVER span's team and route: 1M x 0.15 + 0.1M x 0.60
     assert incremental.rows(
-        "select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
+        f"select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
+        f" and {not_trace_6}"
     ) == [("otlp_traces", "unattributed", "unknown", Decimal("0.21"))]
+    assert incremental.rows(
+        f"select team, route from fct_llm_calls where trace_id = '{context_trace}'"
+    ) == [("unattributed", "unknown")]
     assert incremental.rows("select count(*) from fct_llm_calls where source_system = 'app_logs'") == [(3,)]
-    # what each retracted file had billed: 0.18 per app call (see app_calls), 0.21 for the LiteLLM call
+    # what each retracted file had billed: 0.18 per app call (see app_calls), 0.21 for the LiteLLM
+    # call, nothing for a file that only gave context
     assert incremental.rows(
         "select regexp_extract(source_file, '[^/]+$'), retraction_kind, billed_calls, billed_cost_usd"
         " from fct_raw_file_retractions order by 1"
-    ) == [("b.jsonl", "quarantined", 2, Decimal("0.36")), ("server.jsonl", "deleted", 0, None),
-          ("spend.jsonl", "deleted", 1, Decimal("0.21"))]
-
-
-def test_a_deleted_file_that_only_gave_context_is_retracted_as_a_full_rebuild_would(tmp_path: Path) -> None:
-    """The SERVER span's file has no LLM span of its own (no validated record):
-    deleting it must still take its team and route from the LLM span of the
-    same trace, which sits in another file."""
-    trace, parent = "66666666666666666666666666666666", "00000000000000a0"
-    start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
-    llm_span = otlp_span(trace, "00000000000000a1", parent, 3, start + 1_000_000, {
-        "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
-        "gen_ai.usage.input_tokens": 1_000_000, "gen_ai.usage.output_tokens": 100_000,
-    })
-    server_span = otlp_span(trace, parent, "", 2, start, {"http.route": "/v1/answer"})
-    raw = tmp_path / "raw"
-    incremental = copy_project(tmp_path / "incremental", raw=raw)
-    write_jsonl(raw / "traces/otlp/d0/llm.jsonl", [otlp_traces_data({"service.name": "agent"}, [llm_span])])
-    write_jsonl(raw / "traces/otlp/d0/server.jsonl",
-                [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [server_span])])
-    assert incremental.nightly() == 0
-    assert incremental.rows("select team, route from fct_llm_calls") == [("search", "/v1/answer")]
-
-    (raw / "traces/otlp/d0/server.jsonl").unlink()
-    nightly = [sys.executable, str(incremental.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS,
-               "--retract-deleted-files"]
-    completed = subprocess.run(nightly, env=incremental.environment(), capture_output=True, text=True, check=False)
-    assert completed.returncode == 1, completed.stderr  # the retraction is reported
-    full = copy_project(tmp_path / "full", raw=raw)
-    assert full.nightly() == 0
-
-    assert marts(incremental) == marts(full)
-    assert incremental.rows("select team, route from fct_llm_calls") == [("unattributed", "unknown")]
+    ) == [("b.jsonl", "quarantined", 2, Decimal("0.36")), ("context.jsonl", "deleted", 0, None),
+          ("server.jsonl", "deleted", 0, None), ("spend.jsonl", "deleted", 1, Decimal("0.21"))]
 
 
 def compiled_test(project: Project, name: str) -> str:
