@@ -30,7 +30,6 @@ import argparse
 import csv
 import json
 import os
-import re
 import resource
 import shlex
 import shutil
@@ -47,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from run_dbt import duckdb_memory_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = PROJECT_ROOT / "scripts"
@@ -236,12 +237,7 @@ def node_timings(run_results: Path, count: int = 8) -> dict[str, Any]:
 
 def profile_settings() -> dict[str, Any]:
     """The DuckDB settings of the dbt profile (profiles/profiles.yml) that bear on speed."""
-    profile = (PROJECT_ROOT / "profiles" / "profiles.yml").read_text(encoding="utf-8")
-    default = re.search(r"env_var\('LLM_COST_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile)
-    if default is None:
-        raise SystemExit("profiles/profiles.yml: no LLM_COST_DUCKDB_MEMORY_LIMIT default found")
-    return {"threads": 2,
-            "memory_limit": os.environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT", default.group(1))}
+    return {"threads": 2, "memory_limit": duckdb_memory_limit(os.environ)}
 
 
 def explain_slowest_model(database: Path, run_results: Path, output: Path) -> str:

@@ -75,6 +75,7 @@ from run_dbt import (
     PathError,
     database_path,
     dbt_environment,
+    duckdb_memory_limit,
     raw_root,
     resolve_path,
 )
@@ -143,16 +144,20 @@ def job_lock(build_path: Path) -> Iterator[int]:
 
 
 def staging_files(target: Path) -> list[Path]:
-    """Temporary files of publishes into `target`: `.<name>.<pid>.tmp` (and DuckDB's `.wal` of it)."""
+    """Temporary files of publishes into `target`: `.<name>.<pid>.tmp` (and DuckDB's `.wal` of it,
+    and the folder it spills to)."""
     if not target.parent.is_dir():
         return []
-    return [path for path in target.parent.iterdir()
-            if path.name.startswith(f".{target.name}.") and path.name.endswith((".tmp", ".tmp.wal"))]
+    return [path for path in target.parent.iterdir() if path.name.startswith(f".{target.name}.")
+            and path.name.endswith((".tmp", ".tmp.wal", ".tmp.spill"))]
 
 
 def remove_files(paths: list[Path]) -> None:
     for path in paths:
-        path.unlink(missing_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def raw_source_folders() -> list[str]:
@@ -460,12 +465,16 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
     link = parquet_link(target)
     parquet_folder = link.with_name(f".{link.name}.{run_id}")
     previous_parquet = link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+    spill = Path(f"{staging_file}.spill")
     remove_files([staging_file, Path(f"{staging_file}.wal")])
     try:
         incremental = start_from_previous(target, staging_file)
         connection = duckdb.connect()
         try:
             connection.execute("set enable_progress_bar = false")
+            # the build's memory limit; what does not fit spills beside the copy (removed below)
+            connection.execute(f"set memory_limit = {sql_literal(duckdb_memory_limit(os.environ))}")
+            connection.execute(f"set temp_directory = {sql_literal(str(spill))}")
             connection.execute(f"attach {sql_literal(str(staging_file))} as published"
                                f" (storage_version {sql_literal(PUBLISHED_STORAGE_VERSION)})")
             connection.execute("use published")
@@ -497,6 +506,7 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
         swap_parquet_folder(parquet_folder, link)
     finally:
         remove_files([staging_file, Path(f"{staging_file}.wal")])
+        shutil.rmtree(spill, ignore_errors=True)
         if parquet_folder.exists() and link.resolve() != parquet_folder.resolve():
             shutil.rmtree(parquet_folder)
     return loads, quarantined_files, retracted_files

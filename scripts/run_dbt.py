@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -53,6 +54,16 @@ def resolve_path(value: str) -> Path:
 def raw_root(environ: Mapping[str, str]) -> Path:
     """The raw export root as configured (made absolute)."""
     return resolve_path(environ.get("LLM_COST_RAW_DIR") or DEFAULT_RAW_DIR)
+
+
+def duckdb_memory_limit(environ: Mapping[str, str]) -> str:
+    """The DuckDB memory_limit of the dbt profile: LLM_COST_DUCKDB_MEMORY_LIMIT, else the
+    profile's default (profiles/profiles.yml), for the job's own DuckDB connections too."""
+    profile = (PROJECT_ROOT / "profiles" / "profiles.yml").read_text(encoding="utf-8")
+    default = re.search(r"env_var\('LLM_COST_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile)
+    if default is None:
+        raise PathError("profiles/profiles.yml: no LLM_COST_DUCKDB_MEMORY_LIMIT default found")
+    return environ.get("LLM_COST_DUCKDB_MEMORY_LIMIT") or default.group(1)
 
 
 def database_path(environ: Mapping[str, str]) -> Path:
