@@ -1,7 +1,7 @@
 """The nightly job: build the warehouse, then publish the analyst database.
 
     python scripts/nightly.py [--allow-empty-raw] [--retract-deleted-files] [--full-tests]
-                              [extra dbt build arguments]
+                              [--always-build] [extra dbt build arguments]
 
 0. Take the job lock, `<build database>.nightly.lock` (an exclusive,
    non-blocking `flock`, held until the job and its dbt process end): a
@@ -13,7 +13,14 @@
    The raw-file pre-flight (run by run_dbt.py) refuses, the same way, when
    files loaded before are gone, unless `--retract-deleted-files` or
    LLM_COST_RETRACT_DELETED_FILES=1 says to retract their calls.
-1. `dbt build` (in a subprocess) into the build database,
+1. Run the raw-file pre-flight (scripts/raw_manifest.py) and take the
+   fingerprint of the night's inputs (scripts/night_inputs.py), recorded in
+   the build database's `nightly_state.runs`. When the last night recorded
+   there was published from the same inputs (and neither `--full-tests`,
+   `--always-build`, a selection nor `--full-refresh` is given), dbt builds
+   only the models that read the current date (tag `reads_current_date`),
+   what depends on them, and their tests.
+   `dbt build` (in a subprocess) into the build database,
    LLM_COST_DUCKDB_PATH, which only this job opens. Unit tests are left to
    development and CI (`./scripts/test.sh`): they test SQL logic on fixed
    inputs, not the night's data. The data tests of the call-level relations
@@ -55,6 +62,7 @@ previous one.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import shutil
@@ -63,21 +71,26 @@ import sys
 import traceback
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stderr, suppress
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from night_inputs import Night, fingerprint, mark_published, start_night
 from raw_manifest import REGISTRY_FILE, raw_layouts
 from run_dbt import (
+    PREFLIGHT_DONE_VARIABLE,
     PROJECT_ROOT,
     PathError,
+    PreflightRefused,
     database_path,
     dbt_environment,
     duckdb_memory_limit,
     raw_root,
     resolve_path,
+    run_preflight,
 )
 
 EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_BUILD_FAILED = 0, 1, 2
@@ -96,6 +109,12 @@ RETRACT_DELETED_FLAG = "--retract-deleted-files"
 RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"  # read by the pre-flight (scripts/raw_manifest.py)
 FULL_TESTS_FLAG = "--full-tests"
 FULL_TESTS_VARIABLE = "LLM_COST_FULL_TESTS"  # read by dbt (macros/testing/tested_rows.sql)
+ALWAYS_BUILD_FLAG = "--always-build"
+# A night whose inputs are the last published night's (scripts/night_inputs.py) builds only these:
+# the models that read the current date, what depends on them, and their tests.
+CURRENT_DATE_SELECTOR = "tag:reads_current_date+"
+# Extra dbt arguments after which the whole project is built every night.
+WHOLE_BUILD_ARGS = frozenset({"--full-refresh", "-f", "--select", "-s", "--selector", "--models", "-m"})
 # The lines of the dbt subprocess's stderr that are run_dbt.py's own refusals (paths and reasons only).
 OWN_MESSAGE_PREFIX = "run_dbt: "
 FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
@@ -227,7 +246,7 @@ def build(extra_args: list[str], environ: dict[str, str], lock_descriptor: int,
     completed = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build",
          "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args, *DBT_LOGGING_ARGS],
-        env={**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id},
+        env={**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id, PREFLIGHT_DONE_VARIABLE: "1"},
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
         pass_fds=(lock_descriptor,),  # should this job die, dbt keeps the lock until it ends too
         check=False,
@@ -433,6 +452,20 @@ def swap_parquet_folder(folder: Path, link: Path) -> None:
             shutil.rmtree(earlier)
 
 
+def check_inputs(build_path: Path, environ: dict[str, str], run_id: str, extra_args: list[str],
+                 may_build_less: bool) -> Night | None:
+    """Run the raw-file pre-flight, fingerprint tonight's inputs and record the night
+    (scripts/night_inputs.py); returns the last night if it was published from the same inputs."""
+    try:
+        with redirect_stderr(io.StringIO()):  # its lines can name what the nightly reports itself
+            run_preflight(["build"], {**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id})
+    except PreflightRefused as refusal:
+        raise NightlyError(str(refusal)) from None
+    dbt_paths = [environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"]]
+    inputs = fingerprint(PROJECT_ROOT, build_path, dbt_paths, extra_args)
+    return start_night(build_path, run_id, inputs, may_build_less)
+
+
 def start_from_previous(target: Path, staging_file: Path) -> bool:
     """Copy the analyst database to `staging_file` to publish only the changes into it; false (a
     fresh file is written instead) when there is none, when it cannot be opened read-only, or when
@@ -516,8 +549,9 @@ def main(arguments: list[str]) -> int:
     allow_empty_raw = ALLOW_EMPTY_RAW_FLAG in arguments or os.environ.get(ALLOW_EMPTY_RAW_VARIABLE) == "1"
     retract_deleted = RETRACT_DELETED_FLAG in arguments
     full_tests = FULL_TESTS_FLAG in arguments
+    always_build = ALWAYS_BUILD_FLAG in arguments
     extra_args = [argument for argument in arguments
-                  if argument not in (ALLOW_EMPTY_RAW_FLAG, RETRACT_DELETED_FLAG, FULL_TESTS_FLAG)]
+                  if argument not in (ALLOW_EMPTY_RAW_FLAG, RETRACT_DELETED_FLAG, FULL_TESTS_FLAG, ALWAYS_BUILD_FLAG)]
     build_path = database_path(os.environ)
     target = analyst_path(build_path, dict(os.environ))
     with job_lock(build_path) as lock_descriptor:
@@ -529,8 +563,18 @@ def main(arguments: list[str]) -> int:
         if full_tests:
             environ[FULL_TESTS_VARIABLE] = "1"
         run_id = str(uuid.uuid4())
-        results, manifest, invocation_id = build(extra_args, environ, lock_descriptor, run_id)
+        same_as = check_inputs(build_path, environ, run_id, extra_args,
+                               may_build_less=not (full_tests or always_build or WHOLE_BUILD_ARGS & set(extra_args)))
+        selection = ["--select", CURRENT_DATE_SELECTOR] if same_as else []
+        results, manifest, invocation_id = build([*selection, *extra_args], environ, lock_descriptor, run_id)
         loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)
+        mark_published(build_path, run_id)
+    if same_as:
+        published_at = same_as.published_at.astimezone(UTC) if same_as.published_at else None
+        print(f"nightly: no raw file, project file or setting changed since the night published at"
+              f" {published_at:%Y-%m-%d %H:%M} UTC: built only the models that read the current date"
+              f" ({CURRENT_DATE_SELECTOR}) and their tests", file=sys.stderr)
+        quarantined_files = []  # reported the night they arrived
     print(f"nightly: published {target}")
     print("source | files | records | billed | duplicates | quarantined | cost_usd")
     for row in loads:

@@ -15,7 +15,8 @@ dbt as a plainly named symlink to it instead (see `raw_root_for_dbt`), so the
 root is always read literally, and always under the same name.
 
 Before dbt starts, the raw-file pre-flight of scripts/raw_manifest.py runs
-(when the project has that script) with dbt's final environment.
+(when the project has that script) with dbt's final environment, unless
+LLM_COST_PREFLIGHT_DONE=1 says the caller (the nightly job) has just run it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ UNSAFE_PATH_CHARACTERS = frozenset("'\"\\*?[]{}")
 # DuckDB reads a backslash anywhere in the path as a separator.
 UNSAFE_DATABASE_NAME_CHARACTERS = frozenset("'\"\\")
 RAW_ROOT_LINKS = ".llm_cost_raw_roots"
+# Set by scripts/nightly.py, which runs the pre-flight itself before dbt (to know what changed).
+PREFLIGHT_DONE_VARIABLE = "LLM_COST_PREFLIGHT_DONE"
 
 
 class PathError(ValueError):
@@ -161,7 +164,8 @@ def run_dbt(args: Sequence[str]) -> int:
 
     os.environ.update(dbt_environment(os.environ))
     os.chdir(PROJECT_ROOT)
-    run_preflight(args, os.environ)
+    if os.environ.get(PREFLIGHT_DONE_VARIABLE) != "1":
+        run_preflight(args, os.environ)
     result = dbtRunner().invoke(list(args))
     if result.success:
         return 0

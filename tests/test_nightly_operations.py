@@ -53,9 +53,14 @@ class Project:
     def environment(self) -> dict[str, str]:
         return {**os.environ, "LLM_COST_RAW_DIR": str(self.raw), "LLM_COST_DUCKDB_PATH": str(self.database)}
 
-    def nightly(self) -> int:
-        command = [sys.executable, str(self.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS]
+    def nightly(self, *args: str) -> int:
+        command = [sys.executable, str(self.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS, *args]
         return subprocess.run(command, env=self.environment(), capture_output=True, check=False).returncode
+
+    def models_built(self) -> set[str]:
+        """The models the last run of dbt built (its run_results.json)."""
+        results = json.loads((self.root / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+        return {result["unique_id"].split(".")[-1] for result in results if result["unique_id"].startswith("model.")}
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         connection = duckdb.connect(str(self.analyst_database), read_only=True)
@@ -246,12 +251,19 @@ def test_rerunning_a_night_changes_nothing(project: Project) -> None:
     files = {path.name: path.stat().st_ino for path in parquet.glob("*.parquet")}
     logged = project.rows("select * from publication.partitions order by all")
     assert ("main", "fct_llm_calls", "2026-03-01", 3) in [row[:4] for row in logged]
+    everything = project.models_built()
     assert project.nightly() == 0
+    # no raw file, project file or setting changed: only the models that read the current date are built
+    assert project.models_built() == {"fct_invoice_reconciliation", "fct_invoice_reconciliation_monthly",
+                                      "fct_invoice_totals_monthly", "fct_chargeback_monthly"}
     assert marts(project) == before
     assert project.rows("select count(*) from fct_pipeline_loads") == [(1,)]
     # nothing changed, so nothing was copied: every Parquet file is last night's, hard-linked
     assert {path.name: path.stat().st_ino for path in parquet.glob("*.parquet")} == files
     assert project.rows("select * from publication.partitions order by all") == logged
+    assert project.nightly("--always-build") == 0
+    assert project.models_built() == everything
+    assert marts(project) == before
 
 
 def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:

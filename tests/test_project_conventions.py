@@ -696,3 +696,38 @@ def test_no_hard_coded_references(manifest: Manifest) -> None:
             for match in HARD_CODED_REFERENCE.finditer(model["raw_code"])
         ),
     )
+
+
+# --- 13. what a quiet night rebuilds ---------------------------------------------
+
+# The night's clock in SQL: a model that reads it changes from one day to the next with no new
+# input, so a night whose inputs are the last published night's (scripts/night_inputs.py) still
+# rebuilds it. processed_at() is not the clock: it stamps rows with the run's start.
+READS_CURRENT_DATE = re.compile(
+    r"\b(current_date|current_timestamp|localtimestamp|now\s*\(|today\s*\(|get_current_time)", re.IGNORECASE)
+CURRENT_DATE_TAG = "reads_current_date"
+
+
+def test_models_that_read_the_current_date_are_tagged(manifest: Manifest) -> None:
+    """The tag, and only where it belongs: on each model whose SQL or whose macros (through every
+    macro they call) read the current date, the selector of the nightly's quiet night."""
+    def reads_clock(macro_ids: Iterable[str], seen: set[str]) -> bool:
+        for macro_id in macro_ids:
+            macro = manifest["macros"].get(macro_id)
+            if macro_id in seen or macro is None:
+                continue
+            seen.add(macro_id)
+            if READS_CURRENT_DATE.search(macro["macro_sql"]) or reads_clock(macro["depends_on"]["macros"], seen):
+                return True
+        return False
+
+    models = nodes(manifest, "model")
+    reading = {model["name"] for model in models if READS_CURRENT_DATE.search(model["raw_code"])
+               or reads_clock(model["depends_on"]["macros"], set())}
+    tagged = {model["name"] for model in models if CURRENT_DATE_TAG in model["tags"]}
+    assert reading, "no model reads the current date: drop the tag and the nightly's selector"
+    assert_no_violations(
+        f"A model that reads the current date carries the tag {CURRENT_DATE_TAG}, and only such a model",
+        [f"{name}: reads it, untagged" for name in reading - tagged]
+        + [f"{name}: tagged, reads no date" for name in tagged - reading],
+    )
