@@ -316,13 +316,14 @@ def relation_signatures(connection: duckdb.DuckDBPyConnection, catalog: str) -> 
     }
 
 
-def partition_column(connection: duckdb.DuckDBPyConnection, relation: Relation) -> str | None:
+def partition_column(connection: duckdb.DuckDBPyConnection, relation: Relation,
+                     catalog: str = "nightly_build") -> str | None:
     """`usage_date` for a relation that has one (the call-level and daily marts, where a night
     changes a few days); other relations are compared and copied whole."""
     schema, name = relation
     found = connection.execute(
-        "select count(*) from duckdb_columns() where database_name = 'nightly_build' and schema_name = ?"
-        " and table_name = ? and column_name = ?", [schema, name, PARTITION_COLUMN]).fetchone()
+        "select count(*) from duckdb_columns() where database_name = ? and schema_name = ?"
+        " and table_name = ? and column_name = ?", [catalog, schema, name, PARTITION_COLUMN]).fetchone()
     return PARTITION_COLUMN if found and found[0] else None
 
 
@@ -381,33 +382,35 @@ def copy_partitions(connection: duckdb.DuckDBPyConnection, relation: Relation, k
         f"insert into {quoted(*relation)} select * from {quoted(*relation, 'nightly_build')} where {condition}", [keys])
 
 
-def publish_changes(connection: duckdb.DuckDBPyConnection, incremental: bool) -> set[Relation]:
+def publish_changes(connection: duckdb.DuckDBPyConnection, incremental: bool) -> dict[Relation, list[str] | None]:
     """Make the published schemas of `published` equal the build's: every relation when not
     `incremental`, else only what changed since the analyst database was published (a relation whose
     columns or comments changed, or the partitions whose row count or hash sum changed); returns the
-    relations changed. The publication log (`publication.partitions`) is rewritten either way."""
+    relations changed, each with its changed partitions (None: copied whole). The publication log
+    (`publication.partitions`) is rewritten either way."""
     build = relation_signatures(connection, "nightly_build")
     previous_signatures = relation_signatures(connection, "published") if incremental else {}
     previous = published_fingerprints(connection) if incremental else None
-    changed: set[Relation] = set()
+    changed: dict[Relation, list[str] | None] = {}
     log: list[tuple[str, str, str, int, int]] = []
     for relation in sorted(set(previous_signatures) - set(build)):
         connection.execute(f"drop table if exists {quoted(*relation)}")
-        changed.add(relation)
+        changed[relation] = None
     for relation, signature in sorted(build.items()):
         now = fingerprints(connection, relation)
         log += [(*relation, key, count, total) for key, (count, total) in now.items()]
         before = previous.get(relation, {}) if previous is not None else None
         if before is None or previous_signatures.get(relation) != signature:
             copy_relation(connection, relation)
-            changed.add(relation)
+            changed[relation] = None
         elif before != now:
             keys = sorted(key for key in set(now) | set(before) if now.get(key) != before.get(key))
             if partition_column(connection, relation):
                 copy_partitions(connection, relation, keys)
+                changed[relation] = keys
             else:
                 copy_relation(connection, relation)
-            changed.add(relation)
+                changed[relation] = None
     connection.execute(f"create schema if not exists {PUBLICATION_SCHEMA}")
     connection.execute(
         f"create or replace table {PUBLICATION_SCHEMA}.partitions (schema_name varchar, table_name varchar,"
@@ -421,22 +424,43 @@ def publish_changes(connection: duckdb.DuckDBPyConnection, incremental: bool) ->
     return changed
 
 
+def parquet_files(connection: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    """The Parquet files of a published mart, by partition (publish_changes' keys): `<name>.parquet`
+    for a mart without a usage_date; for one with it, a folder of one file per day,
+    `<name>/<YYYY-MM-DD>.parquet`, and `<name>/undated.parquet` for the rows without one, always
+    written (empty if need be), so the folder is never empty and always carries the columns."""
+    if not partition_column(connection, ("main", name), "published"):
+        return {"": f"{name}.parquet"}
+    days = [key for (key,) in connection.execute(
+        f'select distinct cast("{PARTITION_COLUMN}" as varchar) from published.main."{name}"'
+        f' where "{PARTITION_COLUMN}" is not null').fetchall()]
+    return {"": f"{name}/undated.parquet", **{day: f"{name}/{day}.parquet" for day in days}}
+
+
 def write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path, previous: Path | None,
-                  changed: set[Relation]) -> None:
-    """Every relation of the published `main` schema (the marts) as `<name>.parquet`; money
-    stays DECIMAL(38, 12), comments are not carried (see the analyst database for them). A mart
-    that did not change is hard-linked from the previous night's folder instead of written."""
+                  changed: dict[Relation, list[str] | None]) -> None:
+    """Every relation of the published `main` schema (the marts) as Parquet (parquet_files); money
+    stays DECIMAL(38, 12), comments are not carried (see the analyst database for them). A file
+    whose rows did not change is hard-linked from the previous night's folder instead of written."""
     folder.mkdir()
     for (name,) in connection.execute(
         "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'main'"
         " order by table_name"
     ).fetchall():
-        earlier = previous / f"{name}.parquet" if previous else None
-        if earlier and earlier.is_file() and ("main", name) not in changed:
-            os.link(earlier, folder / f"{name}.parquet")
-            continue
-        destination = sql_literal(str(folder / f"{name}.parquet"))
-        connection.execute(f'copy published.main."{name}" to {destination} (format parquet, compression zstd)')
+        changed_keys = changed.get(("main", name), [])
+        files = parquet_files(connection, name)
+        for key, relative in files.items():
+            destination = folder / relative
+            destination.parent.mkdir(exist_ok=True)
+            earlier = previous / relative if previous else None
+            if earlier and earlier.is_file() and changed_keys is not None and key not in changed_keys:
+                os.link(earlier, destination)
+                continue
+            rows = f'published.main."{name}"'
+            if len(files) > 1:  # one day, or the undated rows
+                rows = (f'(select * from {rows} where coalesce(cast("{PARTITION_COLUMN}" as varchar), \'\')'
+                        f" = {sql_literal(key)})")
+            connection.execute(f"copy {rows} to {sql_literal(str(destination))} (format parquet, compression zstd)")
 
 
 def swap_parquet_folder(folder: Path, link: Path) -> None:

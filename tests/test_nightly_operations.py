@@ -138,8 +138,9 @@ def assert_published_as_built(project: Project) -> None:
         parquet = project.analyst_database.with_name(f"{project.analyst_database.stem}.parquet")
         for schema, name, _columns in relations["build"]:
             copies = [f'analyst."{schema}"."{name}"']
-            if schema == "main":
-                copies.append(f"read_parquet('{parquet / name}.parquet')")
+            if schema == "main":  # a mart with a usage_date is a folder of daily files
+                path = parquet / name
+                copies.append(f"read_parquet('{path / '*.parquet' if path.is_dir() else f'{path}.parquet'}')")
             for copy in copies:
                 assert connection.execute(
                     f'select count(*) from (select * from build."{schema}"."{name}" except all select * from {copy})'
@@ -248,7 +249,9 @@ def test_rerunning_a_night_changes_nothing(project: Project) -> None:
     assert project.nightly() == 0
     before = marts(project)
     parquet = project.analyst_database.with_name(f"{project.analyst_database.stem}.parquet")
-    files = {path.name: path.stat().st_ino for path in parquet.glob("*.parquet")}
+    files = {path.relative_to(parquet): path.stat().st_ino for path in parquet.rglob("*.parquet")}
+    assert {path.as_posix() for path in files} >= {"fct_llm_calls/2026-03-01.parquet", "fct_llm_calls/undated.parquet",
+                                                   "fct_chargeback_monthly.parquet"}
     logged = project.rows("select * from publication.partitions order by all")
     assert ("main", "fct_llm_calls", "2026-03-01", 3) in [row[:4] for row in logged]
     everything = project.models_built()
@@ -259,7 +262,7 @@ def test_rerunning_a_night_changes_nothing(project: Project) -> None:
     assert marts(project) == before
     assert project.rows("select count(*) from fct_pipeline_loads") == [(1,)]
     # nothing changed, so nothing was copied: every Parquet file is last night's, hard-linked
-    assert {path.name: path.stat().st_ino for path in parquet.glob("*.parquet")} == files
+    assert {path.relative_to(parquet): path.stat().st_ino for path in parquet.rglob("*.parquet")} == files
     assert project.rows("select * from publication.partitions order by all") == logged
     assert project.nightly("--always-build") == 0
     assert project.models_built() == everything

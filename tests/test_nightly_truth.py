@@ -204,7 +204,7 @@ def test_the_published_files_open_in_duckdb_1_and_as_parquet(built: Project, duc
         "print(duckdb.__version__)\n"
         "print(con.sql('select count(*), sum(cost_usd) from fct_llm_calls').fetchone())\n"
         "print(con.execute('select typeof(cost_usd), count(*) from read_parquet(?) group by 1',"
-        " [sys.argv[2] + '/fct_llm_calls.parquet']).fetchone())\n"
+        " [sys.argv[2] + '/fct_llm_calls/*.parquet']).fetchone())\n"
     )
     old_client = subprocess.run(
         [str(duckdb_1_python), "-c", reader, str(built.analyst_database), str(parquet)],
@@ -220,9 +220,10 @@ def test_the_published_files_open_in_duckdb_1_and_as_parquet(built: Project, duc
     try:
         marts = [name for (name,) in connection.execute(
             "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()]
-        assert sorted(path.stem for path in parquet.glob("*.parquet")) == marts
-        for mart in marts:  # every Parquet file is its mart, row for row, with the same types
-            path = str(parquet / f"{mart}.parquet")
+        # one file per mart, or a folder of daily files for a mart with a usage_date
+        assert sorted(path.name.removesuffix(".parquet") for path in parquet.iterdir()) == marts
+        for mart in marts:  # every mart's Parquet is the mart, row for row, with the same types
+            path = str(parquet / mart / "*.parquet") if (parquet / mart).is_dir() else str(parquet / f"{mart}.parquet")
             assert connection.execute(
                 f"select count(*) from (select * from main.{mart} except all select * from read_parquet(?))"
                 f" union all select count(*) from (select * from read_parquet(?) except all select * from main.{mart})",
