@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import pytest
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "llm_cost"
@@ -372,6 +373,27 @@ def test_sources_and_source_tables_are_described(manifest: Manifest) -> None:
     assert_no_violations(
         "Every source and source table needs a description",
         missing_source + missing_table,
+    )
+
+
+def test_raw_sources_are_the_registry_relations(manifest: Manifest) -> None:
+    """Each raw view a staging model reads is named once, in the source registry (var
+    llm_cost_sources: telemetry and invoices alike): the sources YAML takes its identifier from
+    there, so the raw view, the pre-flight and the source cannot drift apart."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))
+    registry = project["vars"]["llm_cost_sources"]
+    relations = {entry["relation"] for entry in registry.values()}
+    read = {table["identifier"] for table in sources(manifest)
+            if table["schema"] == "raw" and table["source_name"] != "raw_files"}
+    assert_no_violations(
+        "Raw source tables and the registry's relations are the same set",
+        [f"{name}: a raw source outside the registry" for name in read - relations]
+        + [f"{name}: in the registry, read by no source" for name in relations - read],
+    )
+    assert_no_violations(
+        "Sources YAML names each raw relation through the registry var, not literally",
+        (f"{path}: {name}" for path in sorted((PROJECT_ROOT / "models" / "staging").glob("*/_*__sources.yml"))
+         for name in relations if f"identifier: {name}" in path.read_text(encoding="utf-8")),
     )
 
 
