@@ -8,10 +8,11 @@
     shares context with one, a retracted file, or every file when a seed the
     model reads changed) and replaces all of those files' rows; since a
     file's rows are a function of those inputs only, the result equals a
-    full rebuild.
+    full rebuild. A daily aggregate follows the same rule with the day
+    (`usage_date`) in place of the file (`unit`, below).
 
-    `incremental_files()` returns that set of files as a predicate on
-    `source_file`: `true` on a full build, on an empty model or when a seed
+    `incremental_files()` returns that set of files (or days) as a predicate on
+    `source_file` (or `usage_date`): `true` on a full build, on an empty model or when a seed
     changed; otherwise the files as literals, so that DuckDB prunes every
     other file from the scans below (raw files, staged rows, the pricing
     views), or `false`. The model filters its input with it, and its
@@ -35,6 +36,15 @@
                       can lose every upstream row: a file this model has
                       and the upstream no longer has is changed too (its
                       rows are deleted).
+      unit            'source_file' (default), or 'usage_date' for a model
+                      that aggregates its upstream by day: a day changed when
+                      an upstream row of it is stamped after this model's
+                      latest stamp, or when its upstream row count differs
+                      from the count this model holds for it (the column
+                      `upstream_row_count` of its rows, summed: rows deleted
+                      upstream leave no stamp behind). The upstream deletes
+                      and inserts rows, never updates them, so a day whose
+                      rows all kept their stamps is unchanged.
       context         what else a changed file's rows give context to:
                       'trace': the upstream stamp already is the latest load
                       of the record's trace (context_loaded_at); a retracted
@@ -62,6 +72,7 @@
     {%- endfor -%}
     {#- a staging model: stamped `loaded_at`, no config, reads no seed -#}
     {%- set spec = {'stamp': 'loaded_at'} if raw_relations else config.require('incremental_files') -%}
+    {%- set unit = spec.get('unit', 'source_file') -%}
     {%- set seeds = [] if raw_relations else incremental_seeds() -%}
     {%- if seeds -%}
         {%- set seeds_changed = run_query(
@@ -75,6 +86,39 @@
     {%- set last_run -%}
         (select coalesce(max({{ spec['stamp'] }}), cast('-infinity' as timestamp)) from {{ this }})
     {%- endset -%}
+    {%- if unit == 'usage_date' -%}
+        {%- set changed_days -%}
+            with upstream_days as (
+                select upstream_rows.usage_date, count(*) as row_count
+                from {{ ref(spec['upstream']) }} as upstream_rows
+                group by upstream_rows.usage_date
+            ),
+            kept_days as (
+                select kept.usage_date, sum(kept.{{ spec['upstream_row_count'] }}) as row_count
+                from {{ this }} as kept
+                group by kept.usage_date
+            ),
+            counted_differently as (
+                (select * from upstream_days except select * from kept_days)
+                union
+                (select * from kept_days except select * from upstream_days)
+            )
+            select upstream_rows.usage_date from {{ ref(spec['upstream']) }} as upstream_rows
+            where upstream_rows.{{ spec['upstream_stamp'] }} > {{ last_run }}
+            union
+            select counted_differently.usage_date from counted_differently
+        {%- endset -%}
+        {%- set days = run_query(
+            "select distinct cast(usage_date as varchar) from (" ~ changed_days ~ ") where usage_date is not null"
+        ).columns[0].values() | list -%}
+        {%- set literals = [] -%}
+        {%- for day in days | sort -%}
+            {%- do literals.append("cast(" ~ sql_string_literal(day) ~ " as date)") -%}
+        {%- endfor -%}
+        {{ return("usage_date in (" ~ (literals | join(", ")) ~ ")" if literals else "false") }}
+    {%- elif unit != 'source_file' -%}
+        {{ exceptions.raise_compiler_error("incremental_files: unknown unit '" ~ unit ~ "'") }}
+    {%- endif -%}
     {%- set retracted -%}
         select retractions.source_file
         from {{ source('raw_files', 'file_retractions') }} as retractions

@@ -1,8 +1,27 @@
+{#-
+    Incremental by the one contract of macros/incremental/incremental_files.sql,
+    with the day as its unit: a run recomputes the days of the calls
+    fct_llm_calls computed since this model's last run, and the days whose
+    call count changed (calls deleted there).
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        incremental_files={
+            'unit': 'usage_date', 'upstream': 'fct_llm_calls', 'upstream_stamp': 'computed_at',
+            'stamp': 'computed_at', 'upstream_row_count': 'call_count',
+        },
+        pre_hook="{{ delete_incremental_files() }}"
+    )
+}}
 with
 
 calls as (
 
     select * from {{ ref('fct_llm_calls') }}
+    where {{ incremental_files() }}
 
 ),
 
@@ -28,7 +47,8 @@ daily as (
         cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens,
         cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
-        sum(cost_usd) as cost_usd
+        sum(cost_usd) as cost_usd,
+        {{ processed_at() }} as computed_at
     from calls
     group by usage_date, team, service, route, environment, provider, model
 
