@@ -158,6 +158,7 @@ def marts(project: Project) -> dict[str, list[tuple[Any, ...]]]:
             "select * exclude (call_id, computed_at) from fct_llm_calls"
             " order by source_file, source_record_id"),
         "daily": project.rows("select * exclude (computed_at) from fct_llm_cost_daily order by all"),
+        "route_unit_costs": project.rows("select * exclude (computed_at) from fct_llm_route_unit_costs order by all"),
         "ownership": project.rows(
             "select * exclude (call_id, computed_at) from fct_llm_call_ownership order by all"),
         "quarantine": project.rows("select * exclude (record_id) from fct_llm_quarantined_records order by all"),

@@ -36,8 +36,10 @@
                       can lose every upstream row: a file this model has
                       and the upstream no longer has is changed too (its
                       rows are deleted).
-      unit            'source_file' (default), or 'usage_date' for a model
-                      that aggregates its upstream by day: a day changed when
+      unit            'source_file' (default), or 'usage_date' ('usage_month')
+                      for a model that aggregates its upstream by day (by
+                      month, its upstream's usage_date truncated; the model
+                      filters the calls after adding that column): a day changed when
                       an upstream row of it is stamped after this model's
                       latest stamp, or when its upstream row count differs
                       from the count this model holds for it (the column
@@ -86,36 +88,38 @@
     {%- set last_run -%}
         (select coalesce(max({{ spec['stamp'] }}), cast('-infinity' as timestamp)) from {{ this }})
     {%- endset -%}
-    {%- if unit == 'usage_date' -%}
-        {%- set changed_days -%}
-            with upstream_days as (
-                select upstream_rows.usage_date, count(*) as row_count
+    {%- if unit in ('usage_date', 'usage_month') -%}
+        {%- set upstream_unit = 'upstream_rows.usage_date' if unit == 'usage_date'
+            else 'cast(' ~ dbt.date_trunc('month', 'upstream_rows.usage_date') ~ ' as date)' -%}
+        {%- set changed_units -%}
+            with upstream_units as (
+                select {{ upstream_unit }} as unit_value, count(*) as row_count
                 from {{ ref(spec['upstream']) }} as upstream_rows
-                group by upstream_rows.usage_date
+                group by {{ upstream_unit }}
             ),
-            kept_days as (
-                select kept.usage_date, sum(kept.{{ spec['upstream_row_count'] }}) as row_count
+            kept_units as (
+                select kept.{{ unit }} as unit_value, sum(kept.{{ spec['upstream_row_count'] }}) as row_count
                 from {{ this }} as kept
-                group by kept.usage_date
+                group by kept.{{ unit }}
             ),
             counted_differently as (
-                (select * from upstream_days except select * from kept_days)
+                (select * from upstream_units except select * from kept_units)
                 union
-                (select * from kept_days except select * from upstream_days)
+                (select * from kept_units except select * from upstream_units)
             )
-            select upstream_rows.usage_date from {{ ref(spec['upstream']) }} as upstream_rows
+            select {{ upstream_unit }} as unit_value from {{ ref(spec['upstream']) }} as upstream_rows
             where upstream_rows.{{ spec['upstream_stamp'] }} > {{ last_run }}
             union
-            select counted_differently.usage_date from counted_differently
+            select counted_differently.unit_value from counted_differently
         {%- endset -%}
-        {%- set days = run_query(
-            "select distinct cast(usage_date as varchar) from (" ~ changed_days ~ ") where usage_date is not null"
+        {%- set values = run_query(
+            "select distinct cast(unit_value as varchar) from (" ~ changed_units ~ ") where unit_value is not null"
         ).columns[0].values() | list -%}
         {%- set literals = [] -%}
-        {%- for day in days | sort -%}
-            {%- do literals.append("cast(" ~ sql_string_literal(day) ~ " as date)") -%}
+        {%- for value in values | sort -%}
+            {%- do literals.append("cast(" ~ sql_string_literal(value) ~ " as date)") -%}
         {%- endfor -%}
-        {{ return("usage_date in (" ~ (literals | join(", ")) ~ ")" if literals else "false") }}
+        {{ return(unit ~ " in (" ~ (literals | join(", ")) ~ ")" if literals else "false") }}
     {%- elif unit != 'source_file' -%}
         {{ exceptions.raise_compiler_error("incremental_files: unknown unit '" ~ unit ~ "'") }}
     {%- endif -%}

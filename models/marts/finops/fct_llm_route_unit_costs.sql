@@ -3,7 +3,24 @@
     request and per 1,000 tokens, next to the median of the route's peers
     (every route of the same month and environment), so that a route
     mispriced for its workload stands out.
+
+    Incremental by the one contract of macros/incremental/incremental_files.sql,
+    with the month as its unit (a month's peers are all in that month): a run
+    recomputes the months of the calls fct_llm_calls computed since its last
+    run and the months whose call count changed.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        incremental_files={
+            'unit': 'usage_month', 'upstream': 'fct_llm_calls', 'upstream_stamp': 'computed_at',
+            'stamp': 'computed_at', 'upstream_row_count': 'call_count',
+        },
+        pre_hook="{{ delete_incremental_files() }}"
+    )
+}}
 with
 
 calls as (
@@ -12,7 +29,7 @@ calls as (
 
 ),
 
-monthly_calls as (
+calls_with_month as (
 
     select
         cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
@@ -26,6 +43,13 @@ monthly_calls as (
         cost_usd,
         provider || '/' || model as model_key
     from calls
+
+),
+
+monthly_calls as (
+
+    select * from calls_with_month
+    where {{ incremental_files() }}
 
 ),
 
@@ -185,7 +209,8 @@ final as (
             >= {{ var('finops_unit_cost_outlier_ratio') }}
             * peers.peer_median_cost_per_1k_tokens_usd,
             false
-        ) as is_cost_per_1k_tokens_outlier
+        ) as is_cost_per_1k_tokens_outlier,
+        {{ processed_at() }} as computed_at
     from peers
     inner join top_models
         on
