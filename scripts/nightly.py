@@ -594,13 +594,14 @@ def main(arguments: list[str]) -> int:
         loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)
         mark_published(build_path, run_id)
     if same_as:
-        published_at = same_as.published_at.astimezone(UTC) if same_as.published_at else None
+        published_at = f"{same_as.published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if same_as.published_at else ""
         print(f"nightly: no raw file, project file or setting changed since the night published at"
-              f" {published_at:%Y-%m-%d %H:%M} UTC: built only the models that read the current date"
+              f" {published_at}: built only the models that read the current date"
               f" ({CURRENT_DATE_SELECTOR}) and their tests", file=sys.stderr)
         quarantined_files = []  # reported the night they arrived
     print(f"nightly: published {target}")
-    print("source | files | records | billed | duplicates | quarantined | cost_usd")
+    if loads:
+        print("source | files | records | billed | duplicates | quarantined | cost_usd")
     for row in loads:
         print(" | ".join("" if value is None else str(value) for value in row))
     warned = [r["unique_id"] for r in results if r["status"] == "warn"]
