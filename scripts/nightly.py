@@ -587,8 +587,9 @@ def main(arguments: list[str]) -> int:
         if full_tests:
             environ[FULL_TESTS_VARIABLE] = "1"
         run_id = str(uuid.uuid4())
+        whole_build_asked = any(argument.split("=", 1)[0] in WHOLE_BUILD_ARGS for argument in extra_args)
         same_as = check_inputs(build_path, environ, run_id, extra_args,
-                               may_build_less=not (full_tests or always_build or WHOLE_BUILD_ARGS & set(extra_args)))
+                               may_build_less=not (full_tests or always_build or whole_build_asked))
         selection = ["--select", CURRENT_DATE_SELECTOR] if same_as else []
         results, manifest, invocation_id = build([*selection, *extra_args], environ, lock_descriptor, run_id)
         loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)
