@@ -1,15 +1,16 @@
 {#
     The incremental contract, one for every incremental model (the raw-reading
     staging models, int_llm_call_records_validated,
-    int_llm_call_records_classified, fct_llm_calls, fct_llm_call_ownership):
+    int_llm_call_records_classified, fct_llm_calls, fct_llm_call_ownership,
+    and by day or month fct_llm_cost_daily and fct_llm_route_unit_costs):
 
-    Each run recomputes exactly the source files whose inputs changed since
+    Each run recomputes exactly the source files (for a daily or monthly
+    aggregate, the days or months: `unit`, below) whose inputs changed since
     the model last ran (a file with new or newer upstream rows, a file that
     shares context with one, a retracted file, or every file when a seed the
-    model reads changed) and replaces all of those files' rows; since a
-    file's rows are a function of those inputs only, the result equals a
-    full rebuild. A daily aggregate follows the same rule with the day
-    (`usage_date`) in place of the file (`unit`, below).
+    model reads changed) and replaces all of their rows; since a file's
+    (day's, month's) rows are a function of those inputs only, the result
+    equals a full rebuild.
 
     `incremental_files()` returns that set of files (or days) as a predicate on
     `source_file` (or `usage_date`): `true` on a full build, on an empty model or when a seed
