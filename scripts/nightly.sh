@@ -6,6 +6,8 @@
 # empty raw root is expected tonight; also LLM_COST_ALLOW_EMPTY_RAW=1).
 # --full-tests (also LLM_COST_FULL_TESTS=1) runs the data tests over all
 # history instead of the rows written since the last fully tested run: weekly.
+# A night whose inputs are the last published night's builds only the models
+# that read the current date; --always-build builds everything anyway.
 # Exit code: 0 published, 1 published with data problems reported, 2 not
 # published (another nightly runs, missing or empty raw root, dbt failed or
 # died): the analyst database is untouched. See scripts/nightly.py.
