@@ -75,14 +75,7 @@ models:
 """
 
 STAGING_SQL = """\
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_incremental_files() }}"
-    )
-}}
+{{ config(**incremental_contract()) }}
 {%- set request_fields = {
     "event_timestamp_text": "$.ts",
     "request_id": "$.id",

@@ -288,3 +288,26 @@
 {% macro processed_at() %}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
 {% endmacro %}
+
+
+{#
+    The config of a model under the contract, in one call:
+    `{{ config(**incremental_contract(upstream=..., upstream_stamp=..., stamp=...)) }}`.
+    An incremental table, appended to after the pre-hook has deleted the
+    rows of the files (days, months) the run recomputes; a changed column
+    list fails the run (a full refresh is needed). The keyword arguments
+    are the model's `incremental_files` parameters (none for a staging
+    model: its upstream is the raw manifest).
+#}
+{% macro incremental_contract() %}
+    {%- set contract = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': '{{ delete_incremental_files() }}',
+    } -%}
+    {%- if kwargs -%}
+        {%- do contract.update({'incremental_files': kwargs}) -%}
+    {%- endif -%}
+    {{ return(contract) }}
+{% endmacro %}

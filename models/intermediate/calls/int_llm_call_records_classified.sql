@@ -28,16 +28,10 @@
     them as context for the windows.
 -#}
 {{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        incremental_files={
-            'upstream': 'int_llm_call_records_validated', 'upstream_stamp': 'validated_at',
-            'stamp': 'classified_at', 'context': 'call_days',
-        },
-        pre_hook="{{ delete_incremental_files() }}"
-    )
+    config(**incremental_contract(
+        upstream='int_llm_call_records_validated', upstream_stamp='validated_at',
+        stamp='classified_at', context='call_days',
+    ))
 }}
 {%- set lookback_days = var('call_key_lookback_days') | int -%}
 {%- set files_to_classify = incremental_files() -%}

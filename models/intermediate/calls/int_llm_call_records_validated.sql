@@ -25,16 +25,10 @@
     have held the context of spans in any trace).
 -#}
 {{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        incremental_files={
-            'upstream': 'int_llm_call_records_unioned', 'upstream_stamp': 'context_loaded_at',
-            'stamp': 'validated_at', 'context': 'trace',
-        },
-        pre_hook="{{ delete_incremental_files() }}"
-    )
+    config(**incremental_contract(
+        upstream='int_llm_call_records_unioned', upstream_stamp='context_loaded_at',
+        stamp='validated_at', context='trace',
+    ))
 }}
 with
 

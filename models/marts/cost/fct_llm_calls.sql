@@ -6,16 +6,10 @@
     alias, mapping or ownership correction (`reference_version`).
 -#}
 {{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        incremental_files={
-            'upstream': 'int_llm_call_records_classified', 'upstream_stamp': 'classified_at',
-            'stamp': 'computed_at',
-        },
-        pre_hook="{{ delete_incremental_files() }}"
-    )
+    config(**incremental_contract(
+        upstream='int_llm_call_records_classified', upstream_stamp='classified_at',
+        stamp='computed_at',
+    ))
 }}
 -- depends_on: {{ ref('int_llm_call_records_classified') }}
 with

@@ -15,16 +15,10 @@
     file that has none left there.
 -#}
 {{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        incremental_files={
-            'upstream': 'fct_llm_calls', 'upstream_stamp': 'computed_at',
-            'stamp': 'computed_at', 'sparse_upstream': true,
-        },
-        pre_hook="{{ delete_incremental_files() }}"
-    )
+    config(**incremental_contract(
+        upstream='fct_llm_calls', upstream_stamp='computed_at',
+        stamp='computed_at', sparse_upstream=true,
+    ))
 }}
 with
 

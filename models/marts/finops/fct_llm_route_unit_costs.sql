@@ -10,16 +10,10 @@
     run and the months whose call count changed.
 -#}
 {{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        incremental_files={
-            'unit': 'usage_month', 'upstream': 'fct_llm_calls', 'upstream_stamp': 'computed_at',
-            'stamp': 'computed_at', 'upstream_row_count': 'call_count',
-        },
-        pre_hook="{{ delete_incremental_files() }}"
-    )
+    config(**incremental_contract(
+        unit='usage_month', upstream='fct_llm_calls', upstream_stamp='computed_at',
+        stamp='computed_at', upstream_row_count='call_count',
+    ))
 }}
 with
 

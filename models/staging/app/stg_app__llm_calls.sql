@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_incremental_files() }}"
-    )
-}}
+{{ config(**incremental_contract()) }}
 
 {#-
     Flat app-log keys, as named in the design, and the column each lands in.

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_incremental_files() }}"
-    )
-}}
+{{ config(**incremental_contract()) }}
 
 {#-
     One row per span in the OTLP export, plus one row per line that is not
