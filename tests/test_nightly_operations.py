@@ -270,6 +270,46 @@ def test_rerunning_a_night_changes_nothing(project: Project) -> None:
     assert marts(project) == before
 
 
+def test_a_new_day_recomputes_only_the_calls_whose_classification_changed(tmp_path: Path) -> None:
+    """A new day's file makes the night reclassify the files of the day before (records that share a
+    key lie within call_key_lookback_days); their rows come out as they were, keep their
+    classified_at, and fct_llm_calls recomputes none of them. A redelivered record of that day
+    changes one of them: that file is recomputed, and the result equals a full rebuild."""
+    raw = tmp_path / "raw"
+    project = copy_project(tmp_path / "nightly", raw=raw)
+
+    def stamps(relation: str, stamp: str) -> dict[str, Any]:
+        """The latest stamp per source file of a relation of the build database."""
+        connection = duckdb.connect(str(project.database), read_only=True)
+        try:
+            return dict(connection.execute(f"select source_file, max({stamp}) from {relation} group by 1").fetchall())
+        finally:
+            connection.close()
+
+    write_jsonl(raw / "logs/app/d0/a.jsonl", app_calls(0, 2))
+    write_jsonl(raw / "logs/app/d1/a.jsonl", app_calls(1, 2))
+    assert project.nightly() == 0
+    calls_before = stamps("main.fct_llm_calls", "computed_at")
+    classified_before = stamps("intermediate.int_llm_call_records_classified", "classified_at")
+    write_jsonl(raw / "logs/app/d2/a.jsonl", app_calls(2, 2))
+    assert project.nightly() == 0
+    calls_after = stamps("main.fct_llm_calls", "computed_at")
+    day_1 = next(file for file in calls_before if "/d1/" in file)
+    assert {file: calls_after[file] for file in calls_before} == calls_before
+    assert stamps("intermediate.int_llm_call_records_classified", "classified_at")[day_1] == classified_before[day_1]
+    assert len(calls_after) == 3
+
+    # day 2's first call delivered again in day 3's file: one of the two records is an exact duplicate
+    write_jsonl(raw / "logs/app/d3/a.jsonl", app_calls(2, 1) + app_calls(3, 1))
+    assert project.nightly() == 0
+    assert project.rows(
+        "select record_count from fct_telemetry_record_accounting where record_outcome = 'exact_duplicate'"
+    ) == [(1,)]
+    full = copy_project(tmp_path / "full", raw=raw)
+    assert full.nightly() == 0
+    assert marts(project) == marts(full)
+
+
 def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:
     crashed = copy_project(tmp_path / "crashed")
     write_file(crashed, "logs/app/d0/a.jsonl", app_calls(0, 3))

@@ -48,6 +48,14 @@
                       upstream leave no stamp behind). The upstream deletes
                       and inserts rows, never updates them, so a day whose
                       rows all kept their stamps is unchanged.
+      keep_unchanged_stamps
+                      true when a recomputed row equal to the row it
+                      replaces (every column but the stamp) keeps that
+                      row's stamp: the model's context files are
+                      recomputed every night but rarely change, and their
+                      readers then recompute only the files whose rows did
+                      (int_llm_call_records_classified). The model compares
+                      its rows with replaced_rows() itself, by its key.
       context         what else a changed file's rows give context to:
                       'trace': the upstream stamp already is the latest load
                       of the record's trace (context_loaded_at); a retracted
@@ -205,11 +213,31 @@
 {% endmacro %}
 
 
-{# Pre-hook of every incremental model: delete the rows of the files this run recomputes. #}
+{#
+    Pre-hook of every incremental model: delete the rows of the files this run
+    recomputes. A model that keeps the stamps of unchanged rows first sets
+    those rows aside in replaced_rows() (none when every file is recomputed:
+    then every row is stamped anew).
+#}
 {% macro delete_incremental_files() %}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ incremental_files() }}
+        {%- set files = incremental_files() -%}
+        {%- if config.get('incremental_files', {}).get('keep_unchanged_stamps') -%}
+            create or replace table {{ replaced_rows() }} as
+            select * from {{ this }} where {{ files if files != 'true' else 'false' }};
+        {% endif -%}
+        delete from {{ this }} where {{ files }}
     {%- endif -%}
+{% endmacro %}
+
+
+{#
+    The rows the pre-hook deleted, set aside for a model whose contract keeps
+    the stamps of unchanged rows (`keep_unchanged_stamps`); dropped by its
+    post-hook, in the same transaction.
+#}
+{% macro replaced_rows() %}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__replaced'})) }}
 {% endmacro %}
 
 
@@ -308,6 +336,9 @@
     } -%}
     {%- if kwargs -%}
         {%- do contract.update({'incremental_files': kwargs}) -%}
+    {%- endif -%}
+    {%- if kwargs.get('keep_unchanged_stamps') -%}
+        {%- do contract.update({'post_hook': 'drop table if exists {{ replaced_rows() }}'}) -%}
     {%- endif -%}
     {{ return(contract) }}
 {% endmacro %}
