@@ -310,6 +310,63 @@ def test_a_new_day_recomputes_only_the_calls_whose_classification_changed(tmp_pa
     assert marts(project) == marts(full)
 
 
+def test_new_spans_recompute_the_otlp_files_that_share_a_trace_or_a_recording_with_them(tmp_path: Path) -> None:
+    """int_otlp__llm_spans_in_context recomputes the files of new spans and those that share their
+    trace (a late SERVER parent gives an earlier LLM span its team) or, for a root LLM span, its
+    service (a recording of the same call with the response id, made without trace context, lets
+    the earlier recording without one be billed once); a file that shares neither keeps its rows
+    and their stamp. The result equals a full rebuild."""
+    raw = tmp_path / "raw"
+    project = copy_project(tmp_path / "nightly", raw=raw)
+    start = int((FIRST_DAY + timedelta(hours=12)).timestamp()) * 1_000_000_000
+    usage = {"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+             "gen_ai.usage.input_tokens": 1_000_000, "gen_ai.usage.output_tokens": 100_000}
+    agent = {"service.name": "agent"}
+
+    def span(trace: str, span_id: str, parent: str, response_id: str | None = None) -> dict[str, Any]:
+        return otlp_span(trace * 32, span_id * 16, parent, 3, start,
+                         usage | ({"gen_ai.response.id": response_id} if response_id else {}))
+
+    def stamps() -> dict[str, Any]:
+        connection = duckdb.connect(str(project.database), read_only=True)
+        try:
+            return dict(connection.execute(
+                "select source_file, max(in_context_at)"
+                " from intermediate.int_otlp__llm_spans_in_context group by 1").fetchall())
+        finally:
+            connection.close()
+
+    # night 1: a recording without a response id (a root span), an LLM span whose parent comes
+    # late, and a whole trace that nothing later touches
+    write_jsonl(raw / "traces/otlp/d0/recording.jsonl", [otlp_traces_data(agent, [span("a", "1", "")])])
+    write_jsonl(raw / "traces/otlp/d0/late_parent.jsonl",
+                [otlp_traces_data(agent, [span("b", "2", "b" * 16, "chatcmpl-B")])])
+    write_jsonl(raw / "traces/otlp/d0/whole.jsonl", [otlp_traces_data(agent | {"team.id": "ads"}, [
+        otlp_span("c" * 32, "c" * 16, "", 2, start, {"http.route": "/v1/ads"}),
+        span("c", "3", "c" * 16, "chatcmpl-C")])])
+    assert project.nightly() == 0
+    assert project.rows("select count(*), sum(cost_usd) from fct_llm_calls") == [(3, Decimal("0.63"))]
+    before = stamps()
+
+    # night 2: the same call recorded with its response id, as another root span of the service,
+    # and the SERVER parent (team and route) of the late-parent trace
+    write_jsonl(raw / "traces/otlp/d1/sdk.jsonl", [otlp_traces_data(agent, [span("d", "4", "", "chatcmpl-A")])])
+    write_jsonl(raw / "traces/otlp/d1/server.jsonl", [otlp_traces_data(agent | {"team.id": "search"}, [
+        otlp_span("b" * 32, "b" * 16, "", 2, start, {"http.route": "/v1/answer"})])])
+    assert project.nightly() == 0
+    after = stamps()
+    recomputed = sorted(Path(file).name for file in before if after[file] != before[file])
+    assert recomputed == ["late_parent.jsonl", "recording.jsonl"]
+    # 1M x 0.15 + 0.1M x 0.60 = 0.21 a call: the recorded-twice call once, three calls in all
+    assert project.rows(
+        "select team, route, count(*), sum(cost_usd) from fct_llm_calls group by all order by all"
+    ) == [("ads", "/v1/ads", 1, Decimal("0.21")), ("search", "/v1/answer", 1, Decimal("0.21")),
+          ("unattributed", "unknown", 1, Decimal("0.21"))]
+    full = copy_project(tmp_path / "full", raw=raw)
+    assert full.nightly() == 0
+    assert marts(project) == marts(full)
+
+
 def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:
     crashed = copy_project(tmp_path / "crashed")
     write_file(crashed, "logs/app/d0/a.jsonl", app_calls(0, 3))

@@ -1,6 +1,6 @@
 {#
     The incremental contract, one for every incremental model (the raw-reading
-    staging models, int_llm_call_records_validated,
+    staging models, int_otlp__llm_spans_in_context, int_llm_call_records_validated,
     int_llm_call_records_classified, fct_llm_calls, fct_llm_call_ownership,
     and by day or month fct_llm_cost_daily and fct_llm_route_unit_costs):
 
@@ -57,12 +57,16 @@
                       (int_llm_call_records_classified). The model compares
                       its rows with replaced_rows() itself, by its key.
       context         what else a changed file's rows give context to:
-                      'trace': the upstream stamp already is the latest load
-                      of the record's trace (context_loaded_at); a retracted
-                      file's traces are gone with it, so every file.
                       'call_days': the files with a record within
                       var('call_key_lookback_days') days of a day the changed
                       files' records are on (now, or as this model has them).
+                      'shared_keys': the files with an upstream row that
+                      shares a value of one of `context_keys` (SQL
+                      expressions over upstream rows; null shares nothing)
+                      with a row of a changed file, as the upstream has it now
+                      or as this model has it (int_otlp__llm_spans_in_context:
+                      the trace, and the service of a root LLM span); a
+                      retracted file's keys are gone with it, so every file.
 
     A retracted file is one the pre-flight retracted (deleted from the raw
     folder, or rewritten into a file it quarantines) since the model last
@@ -164,11 +168,31 @@
             {%- endif %}
         {%- endset -%}
         {%- set context = spec.get('context') -%}
-        {%- if context == 'trace' -%}
-            {%- if run_query(retracted ~ " limit 1").rows | length > 0 -%}
-                {{ return("true") }}
-            {%- endif -%}
-            {%- set query = changed -%}
+        {%- if context == 'shared_keys' and run_query(retracted ~ " limit 1").rows | length > 0 -%}
+            {{ return("true") }}
+        {%- endif -%}
+        {%- if context == 'shared_keys' -%}
+            {%- set query -%}
+                with changed_files as ({{ changed }}),
+                {%- for key in spec['context_keys'] %}
+                changed_keys_{{ loop.index }} as (
+                    select {{ key }} as key_value from {{ ref(spec['upstream']) }}
+                    where source_file in (select source_file from changed_files)
+                    union
+                    select {{ key }} from {{ this }}
+                    where source_file in (select source_file from changed_files)
+                ),
+                {%- endfor %}
+                sharing_files as (
+                    select source_file from changed_files
+                    {%- for key in spec['context_keys'] %}
+                    union
+                    select source_file from {{ ref(spec['upstream']) }}
+                    where {{ key }} in (select key_value from changed_keys_{{ loop.index }})
+                    {%- endfor %}
+                )
+                select source_file from sharing_files
+            {%- endset -%}
         {%- elif context == 'call_days' -%}
             {%- set lookback_days = var('call_key_lookback_days') | int -%}
             {%- set query -%}

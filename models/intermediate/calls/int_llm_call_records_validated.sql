@@ -18,16 +18,17 @@
     token counts are kept out of every sum (null).
 
     Incremental by the one contract of macros/incremental/incremental_files.sql:
-    a run revalidates the files with a record whose context was loaded since
-    its last run (its own load; for an OTLP span, the latest load of any span
-    of its trace, which may have brought an ancestor), and every file when a
-    seed it reads changed or a file was retracted (a retracted OTLP file may
-    have held the context of spans in any trace).
+    a run revalidates the files with a record whose context changed since
+    its last run (its own load; for an OTLP span, the run that last put it
+    in context: int_otlp__llm_spans_in_context recomputes the spans whose
+    trace or sibling recordings changed, every span when an OTLP file was
+    retracted), the retracted files, and every file when a seed it reads
+    changed.
 -#}
 {{
     config(**incremental_contract(
         upstream='int_llm_call_records_unioned', upstream_stamp='context_loaded_at',
-        stamp='validated_at', context='trace',
+        stamp='validated_at',
     ))
 }}
 with

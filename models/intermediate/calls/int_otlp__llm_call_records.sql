@@ -23,7 +23,8 @@ call_records as (
         source_file,
         loaded_at,
         load_invocation_id,
-        context_loaded_at,
+        {#- recomputed when the span's trace or a sibling recording changed -#}
+        in_context_at as context_loaded_at,
         file_modified_at,
         is_valid_json,
         is_traces_data,

@@ -11,9 +11,26 @@
     keys, which the user set on purpose); on a CLIENT span they are the
     vendor's endpoint (the Anthropic SDK's own span says `/v1/messages`).
     A route set as an LLM-call attribute (`app_route`) counts on any span.
-    `context_loaded_at` is the latest load of any span of its trace: when
-    that changes, the span's context may have changed too.
+
+    Incremental under the contract (macros/incremental/incremental_files.sql):
+    a night recomputes the files of new spans and every file that shares
+    one of their traces or, for a root LLM span, its service (where a
+    sibling recording may be); the context those files' spans read (their
+    traces' spans, the recordings with their match keys) still comes from
+    every file. `in_context_at` stamps the run that computed a row: when it
+    moves, the span or its context may have changed, and
+    int_llm_call_records_validated revalidates it.
 -#}
+{{ config(**incremental_contract(
+    upstream='stg_otlp__spans',
+    upstream_stamp='loaded_at',
+    stamp='in_context_at',
+    context='shared_keys',
+    context_keys=[
+        'trace_id',
+        "case when parent_span_id is null and input_tokens_text is not null then service_name end",
+    ],
+)) }}
 with recursive
 
 staged_spans as (
@@ -37,6 +54,54 @@ spans as not materialized (
 
 ),
 
+all_llm_spans as (
+
+    select *
+    from spans
+    where
+        not is_traces_data
+        or provider_raw is not null
+        or operation_name is not null
+        or openinference_span_kind in ('LLM', 'EMBEDDING')
+
+),
+
+llm_spans as (
+
+    {#- the spans this run recomputes -#}
+    select *
+    from all_llm_spans
+    where {{ incremental_files() }}
+
+),
+
+context_traces as (
+
+    select distinct trace_id
+    from llm_spans
+    where trace_id is not null
+
+),
+
+context_spans as (
+
+    {#- every span of the traces of the recomputed spans, from any file -#}
+    select
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_kind,
+        team_id,
+        environment_raw,
+        cost_center,
+        http_route,
+        url_path,
+        job_name
+    from spans
+    where trace_id in (select context_traces.trace_id from context_traces)
+
+),
+
 span_tree as (
 
     select
@@ -50,21 +115,9 @@ span_tree as (
         any_value(http_route) as http_route,
         any_value(url_path) as url_path,
         any_value(job_name) as job_name
-    from spans
-    where trace_id is not null and span_id is not null
+    from context_spans
+    where span_id is not null
     group by trace_id, span_id
-
-),
-
-llm_spans as (
-
-    select *
-    from spans
-    where
-        not is_traces_data
-        or provider_raw is not null
-        or operation_name is not null
-        or openinference_span_kind in ('LLM', 'EMBEDDING')
 
 ),
 
@@ -81,7 +134,7 @@ llm_span_times as (
         {#- dbt-duckdb's safe_cast is a plain cast: a raw value must never raise #}
         try_cast(start_time_unix_nano_text as bigint) as start_unix_nano,
         try_cast(end_time_unix_nano_text as bigint) as end_unix_nano
-    from llm_spans
+    from all_llm_spans
     where trace_id is not null and input_tokens_text is not null
 
 ),
@@ -138,22 +191,12 @@ sibling_recordings as (
             and without_id.input_tokens_text = with_id.input_tokens_text
             and without_id.output_tokens_text = with_id.output_tokens_text
     where
-        without_id.response_id is null
+        without_id.span_record_id in (select llm_spans.span_record_id from llm_spans)
+        and without_id.response_id is null
         and with_id.response_id is not null
         and without_id.start_unix_nano < with_id.end_unix_nano
         and with_id.start_unix_nano < without_id.end_unix_nano
     group by without_id.span_record_id
-
-),
-
-trace_loads as (
-
-    select
-        trace_id,
-        max(loaded_at) as trace_loaded_at
-    from spans
-    where trace_id is not null
-    group by trace_id
 
 ),
 
@@ -222,7 +265,7 @@ in_context as (
         ancestor_context.ancestor_url_path,
         ancestor_context.ancestor_job_name,
         sibling_recordings.sibling_response_id,
-        coalesce(trace_loads.trace_loaded_at, llm_spans.loaded_at) as context_loaded_at
+        {{ processed_at() }} as in_context_at
     from llm_spans
     left join ancestor_context
         on
@@ -230,8 +273,6 @@ in_context as (
             and llm_spans.span_id = ancestor_context.llm_span_id
     left join sibling_recordings
         on llm_spans.span_record_id = sibling_recordings.span_record_id
-    left join trace_loads
-        on llm_spans.trace_id = trace_loads.trace_id
 
 )
 
