@@ -93,17 +93,21 @@ with
 records as (
 
     select
-        *,
-        md5(record_text) as record_hash
+        source_file,
+        file_modified_at,
+        record_text,
+        md5(record_text) as record_hash,
+        unnest(generate_series(1, count(*))) as copy_number
     from {{ source('fakegw', 'request_records') }}
     where {{ incremental_files() }}
+    group by source_file, file_modified_at, record_text
 
 ),
 
 identified as (
 
     select
-        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
+        {{ raw_record_id('source_file', 'record_hash', 'copy_number') }} as record_id,
         source_file,
         file_modified_at,
         {{ load_columns() }},

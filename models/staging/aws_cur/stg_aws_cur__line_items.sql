@@ -52,14 +52,23 @@ with
 
 records as (
 
-    select * from {{ source('aws_cur', 'cur_rows') }}
+    {#- identical records of a file once, with their copy numbers (raw_record_id) -#}
+    select
+        source_file,
+        source_format,
+        file_modified_at,
+        record_text,
+        md5(record_text) as record_hash,
+        unnest(generate_series(1, count(*))) as copy_number
+    from {{ source('aws_cur', 'cur_rows') }}
+    group by source_file, source_format, file_modified_at, record_text
 
 ),
 
 identified as (
 
     select
-        {{ raw_record_id('source_file', 'md5(record_text)') }} as record_id,
+        {{ raw_record_id('source_file', 'record_hash', 'copy_number') }} as record_id,
         source_file,
         source_format,
         file_modified_at,

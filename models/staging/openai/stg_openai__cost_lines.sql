@@ -10,14 +10,23 @@ with
 
 pages as (
 
-    select * from {{ source('openai', 'cost_pages') }}
+    {#- identical records of a file once, with their copy numbers (raw_record_id) -#}
+    select
+        source_file,
+        source_format,
+        file_modified_at,
+        record_text,
+        md5(record_text) as record_hash,
+        unnest(generate_series(1, count(*))) as copy_number
+    from {{ source('openai', 'cost_pages') }}
+    group by source_file, source_format, file_modified_at, record_text
 
 ),
 
 pages_identified as (
 
     select
-        {{ raw_record_id('source_file', 'md5(record_text)') }} as record_id,
+        {{ raw_record_id('source_file', 'record_hash', 'copy_number') }} as record_id,
         source_file,
         file_modified_at,
         record_text,

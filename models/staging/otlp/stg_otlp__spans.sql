@@ -26,21 +26,23 @@ with
 
 records as (
 
+    {#- identical records of a file once, with their copy numbers (raw_record_id) -#}
     select
         source_file,
         file_modified_at,
         record_text,
-        {#- hashed once: the record id and its window use the hash, not the text #}
-        md5(record_text) as record_hash
+        md5(record_text) as record_hash,
+        unnest(generate_series(1, count(*))) as copy_number
     from {{ source('otlp', 'trace_records') }}
     where {{ incremental_files() }}
+    group by source_file, file_modified_at, record_text
 
 ),
 
 identified as (
 
     select
-        {{ raw_record_id('source_file', 'record_hash') }} as record_id,
+        {{ raw_record_id('source_file', 'record_hash', 'copy_number') }} as record_id,
         source_file,
         file_modified_at,
         {{ load_columns() }},
