@@ -135,7 +135,14 @@ llm_span_times as (
         try_cast(start_time_unix_nano_text as bigint) as start_unix_nano,
         try_cast(end_time_unix_nano_text as bigint) as end_unix_nano
     from all_llm_spans
-    where trace_id is not null and input_tokens_text is not null
+    where
+        trace_id is not null
+        and input_tokens_text is not null
+        {#- where a recording of a recomputed span can be (span_match_keys) #}
+        and (
+            trace_id in (select context_traces.trace_id from context_traces)
+            or parent_span_id is null
+        )
 
 ),
 
