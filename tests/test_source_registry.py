@@ -92,15 +92,8 @@ with
 
 records as (
 
-    select
-        source_file,
-        file_modified_at,
-        record_text,
-        md5(record_text) as record_hash,
-        unnest(generate_series(1, count(*))) as copy_number
-    from {{ source('fakegw', 'request_records') }}
+    select * from {{ source('fakegw', 'request_records') }}
     where {{ incremental_files() }}
-    group by source_file, file_modified_at, record_text
 
 ),
 

@@ -11,6 +11,8 @@
                           pretty-printed file, or one line of a JSON-lines
                           file), or one CSV / Parquet row as a JSON object
         file_modified_at  the file's modification time (source freshness)
+        record_hash       md5 of record_text
+        copy_number       1, 2, ... among identical records of the file
     The files read are those of `raw.file_manifest` with status `ok` (a
     file that cannot be read at all is quarantined there), so an absent or
     empty folder gives an empty view. Gzip-compressed files (`*.gz`) are

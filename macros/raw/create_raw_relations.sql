@@ -8,6 +8,8 @@
         record_text       the record as JSON text (a JSONL line, or a CSV row
                           converted to a JSON object)
         file_modified_at  the file's modification time (source freshness)
+        record_hash       md5 of record_text
+        copy_number       1, 2, ... among identical records of the file
     The raw sources are the telemetry entries of the source registry (var
     `llm_cost_sources`: folder, globs by format, relation name); invoice
     entries are read by create_raw_invoice_relations.
@@ -149,7 +151,13 @@
 {#
     `create or replace view raw.<relation_name>` over the union (by column
     name) of `selects`, or an empty relation of the raw columns when no file
-    matched.
+    matched, with two more columns for the record id (raw_record_id):
+    `record_hash`, the md5 of the record text, and `copy_number`, 1, 2, ...
+    among identical records of a file. Identical records are grouped and
+    their copies expanded, so the view still has one row per record: a
+    window numbering them would hold the text of every record in memory at
+    once (more than 2 GiB for 1M OTLP calls). A filter on source_file still
+    prunes the files read.
 #}
 {% macro raw_view_statement(relation_name, selects) %}
     {% set body = selects if selects else [
@@ -157,7 +165,12 @@
         ~ " null::varchar as record_text, null::timestamptz as file_modified_at"
         ~ " where false"
     ] %}
-    {{ return("create or replace view raw." ~ relation_name ~ " as " ~ (body | join(" union all by name "))) }}
+    {% set raw_columns = "source_file, source_format, record_text, file_modified_at" %}
+    {{ return(
+        "create or replace view raw." ~ relation_name ~ " as select " ~ raw_columns ~ ","
+        ~ " md5(record_text) as record_hash, unnest(generate_series(1, count(*))) as copy_number"
+        ~ " from (" ~ (body | join(" union all by name ")) ~ ") as records group by " ~ raw_columns
+    ) }}
 {% endmacro %}
 
 

@@ -52,16 +52,7 @@ with
 
 records as (
 
-    {#- identical records of a file once, with their copy numbers (raw_record_id) -#}
-    select
-        source_file,
-        source_format,
-        file_modified_at,
-        record_text,
-        md5(record_text) as record_hash,
-        unnest(generate_series(1, count(*))) as copy_number
-    from {{ source('aws_cur', 'cur_rows') }}
-    group by source_file, source_format, file_modified_at, record_text
+    select * from {{ source('aws_cur', 'cur_rows') }}
 
 ),
 

@@ -26,16 +26,14 @@ with
 
 records as (
 
-    {#- identical records of a file once, with their copy numbers (raw_record_id) -#}
     select
         source_file,
         file_modified_at,
         record_text,
-        md5(record_text) as record_hash,
-        unnest(generate_series(1, count(*))) as copy_number
+        record_hash,
+        copy_number
     from {{ source('otlp', 'trace_records') }}
     where {{ incremental_files() }}
-    group by source_file, file_modified_at, record_text
 
 ),
 
