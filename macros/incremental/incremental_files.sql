@@ -168,10 +168,10 @@
             {%- endif %}
         {%- endset -%}
         {%- set context = spec.get('context') -%}
-        {%- if context == 'shared_keys' and run_query(retracted ~ " limit 1").rows | length > 0 -%}
-            {{ return("true") }}
-        {%- endif -%}
         {%- if context == 'shared_keys' -%}
+            {%- if run_query(retracted ~ " limit 1").rows | length > 0 -%}
+                {{ return("true") }}
+            {%- endif -%}
             {%- set query -%}
                 with changed_files as ({{ changed }}),
                 {%- for key in spec['context_keys'] %}
