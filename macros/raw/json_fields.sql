@@ -4,7 +4,9 @@
     as a dict of column name -> JSON path.
 
     `json_object_check` is true when the text is a JSON object (anything else
-    is quarantined as malformed). `json_field_values` extracts many fields in
+    is quarantined as malformed). The engines differ at the margins of JSON:
+    DuckDB accepts a trailing comma and NaN, Spark (from_json) text after
+    the object's closing brace (tests/test_spark_portability.py). `json_field_values` extracts many fields in
     one parse, as a list of text values in the order of `fields` (a dict of
     column name -> JSON path); `json_field_columns` turns that list back into
     named, trimmed columns (empty string = null).
@@ -17,14 +19,32 @@
     any key read is repeated in its object.
 #}
 {% macro json_object_check(text_column) %}
+    {{- return(adapter.dispatch("json_object_check", "llm_cost")(text_column)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_object_check(text_column) %}
     coalesce(
         case when json_valid({{ text_column }}) then json_type({{ text_column }}) = 'OBJECT' end,
         false
     )
 {% endmacro %}
 
+{% macro spark__json_object_check(text_column) %}
+    coalesce(
+        from_json(
+            {{ text_column }}, 'map<string,string>',
+            map('allowSingleQuotes', 'false', 'allowNonNumericNumbers', 'false')
+        ) is not null,
+        false
+    )
+{% endmacro %}
+
 
 {% macro json_field_values(text_column, fields) %}
+    {{- return(adapter.dispatch("json_field_values", "llm_cost")(text_column, fields)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_field_values(text_column, fields) %}
     json_extract_string({{ text_column }}, [
         {%- for path in fields.values() %}
         '{{ path }}'{{ "," if not loop.last }}
@@ -32,12 +52,35 @@
     ])
 {% endmacro %}
 
+{#- get_json_object writes a key holding a dot as `['team.id']`, not `."team.id"`. #}
+{% macro spark__json_field_values(text_column, fields) %}
+    array(
+        {%- for path in fields.values() %}
+        {%- set spark_path = namespace(text="$") %}
+        {%- for segment in json_path_segments(path) %}
+            {%- set spark_path.text = spark_path.text ~ ("['" ~ segment ~ "']" if "." in segment else "." ~ segment) %}
+        {%- endfor %}
+        get_json_object({{ text_column }}, {{ sql_string_literal(spark_path.text) }}){{ "," if not loop.last }}
+        {%- endfor %}
+    )
+{% endmacro %}
+
 
 {% macro json_field_columns(values_column, fields) %}
     {%- for column_name in fields %}
-    nullif(trim({{ values_column }}[{{ loop.index }}]), '') as {{ column_name }}
+    nullif(trim({{ list_element(values_column, loop.index) }}), '') as {{ column_name }}
     {{- "," if not loop.last }}
     {%- endfor %}
+{% endmacro %}
+
+
+{# The keys a JSON path (`$.a.b`, `$."a.b".c`) goes through: [a, b], [a.b, c]. #}
+{% macro json_path_segments(path) %}
+    {%- set segments = [] -%}
+    {%- for quoted, bare in modules.re.findall('\\.(?:"([^"]*)"|([^."]+))', path) -%}
+        {%- do segments.append(quoted or bare) -%}
+    {%- endfor -%}
+    {{ return(segments) }}
 {% endmacro %}
 
 
@@ -50,10 +93,7 @@
 {% macro json_read_objects(fields) %}
     {%- set objects = {} -%}
     {%- for path in fields.values() -%}
-        {%- set segments = [] -%}
-        {%- for quoted, bare in modules.re.findall('\\.(?:"([^"]*)"|([^."]+))', path) -%}
-            {%- do segments.append(quoted or bare) -%}
-        {%- endfor -%}
+        {%- set segments = json_path_segments(path) -%}
         {%- for index in range(segments | length) -%}
             {%- set ns = namespace(parent="$") -%}
             {%- for segment in segments[:index] -%}

@@ -7,7 +7,7 @@
 #}
 {% macro parse_token_count(text_expression) %}
     case
-        when regexp_full_match(trim({{ text_expression }}), '\d{1,18}(\.0*)?')
+        when {{ regexp_matches_whole("trim(" ~ text_expression ~ ")", "[0-9]{1,18}([.]0*)?") }}
             then try_cast(try_cast(trim({{ text_expression }}) as decimal(38, 1)) as bigint)
     end
 {% endmacro %}

@@ -7,5 +7,5 @@
     (raw_view_statement).
 #}
 {% macro raw_record_id(file_column, hash_column, copy_column) %}
-    md5({{ file_column }} || ':' || {{ hash_column }} || ':' || cast({{ copy_column }} as varchar))
+    md5({{ file_column }} || ':' || {{ hash_column }} || ':' || cast({{ copy_column }} as {{ dbt.type_string() }}))
 {% endmacro %}

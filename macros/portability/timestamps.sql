@@ -1,0 +1,31 @@
+{# A UTC `timestamp` from whole microseconds since 1970-01-01 (a bigint). #}
+{% macro timestamp_from_epoch_micros(micros_expression) %}
+    {{- return(adapter.dispatch("timestamp_from_epoch_micros", "llm_cost")(micros_expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__timestamp_from_epoch_micros(micros_expression) -%}
+    make_timestamp({{ micros_expression }})
+{%- endmacro %}
+
+{% macro spark__timestamp_from_epoch_micros(micros_expression) -%}
+    timestamp_micros({{ micros_expression }})
+{%- endmacro %}
+
+
+{#
+    A UTC `timestamp` from ISO-8601 text (offset applied; none means UTC), or
+    null when the engine cannot read it. Callers check the text's shape
+    first (parse_event_timestamp): what each engine accepts beyond ISO-8601
+    differs. Needs the session time zone UTC (profiles/profiles.yml).
+#}
+{% macro utc_timestamp_from_iso_text(text_expression) %}
+    {{- return(adapter.dispatch("utc_timestamp_from_iso_text", "llm_cost")(text_expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__utc_timestamp_from_iso_text(text_expression) -%}
+    cast(try_cast({{ text_expression }} as timestamptz) at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{% macro spark__utc_timestamp_from_iso_text(text_expression) -%}
+    try_cast({{ text_expression }} as timestamp)
+{%- endmacro %}

@@ -1,0 +1,161 @@
+"""The expression macros that read raw records give the same answer on DuckDB and on Spark.
+
+Staging reads every raw value through a few expression macros (parse_event_timestamp,
+parse_token_count, the JSON field macros, raw_record_id, token_cost); engine-specific SQL
+lives in their dispatched implementations (macros/portability/ and beside their use). Each
+case below is rendered by dbt with each engine's adapter and run on that engine (DuckDB in
+memory; Spark in a local session with the `spark` target of profiles/profiles.yml, from the
+venv of requirements-spark.txt), and must give the value worked out by hand: the traps of
+Spark 3.5 that give a wrong answer without an error (`'\\d'` unescaped, `''` read as two
+literals, a dotted JSON key, decimal precision loss) all fail here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PROJECT_ROOT, private_venv
+
+# What one case renders: `text` goes in as a SQL string literal (sql_string_literal).
+CASE_QUERY = """
+{%- for case in var('portability_cases') %}
+{%- set text = sql_string_literal(case.text) if case.text is not none else 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+select
+    {{ loop.index }} as case_number,
+    '=' || cast(
+        {%- if case.macro == 'parse_event_timestamp' %} {{ parse_event_timestamp(text) }}
+        {%- elif case.macro == 'parse_token_count' %} {{ parse_token_count(text) }}
+        {%- elif case.macro == 'json_object_check' %} {{ json_object_check(text) }}
+        {%- elif case.macro == 'json_field' %}
+            nullif(trim({{ list_element(json_field_values(text, {'value': case.path}), 1) }}), '')
+        {%- elif case.macro == 'raw_record_id' %}
+            {{ raw_record_id(text, sql_string_literal(case.hash), case.copy_number) }}
+        {%- elif case.macro == 'token_cost' %}
+            cast({{ token_cost(case.tokens, 'cast(' ~ case.price ~ ' as decimal(38, 12))') }} as decimal(38, 12))
+        {%- endif %}
+        as {{ dbt.type_string() }}
+    ) as rendered
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}
+"""
+
+TIMESTAMP = "parse_event_timestamp"
+TOKENS = "parse_token_count"
+# (case, expected value as the engine's text of it, or None for null)
+CASES: list[tuple[dict[str, Any], str | None]] = [
+    # epoch numbers, the unit told by magnitude
+    ({"macro": TIMESTAMP, "text": "1772359200"}, "2026-03-01 10:00:00"),
+    ({"macro": TIMESTAMP, "text": " 1772359200.5 "}, "2026-03-01 10:00:00.5"),
+    ({"macro": TIMESTAMP, "text": "1772359200123"}, "2026-03-01 10:00:00.123"),
+    ({"macro": TIMESTAMP, "text": "1772359200123456"}, "2026-03-01 10:00:00.123456"),
+    ({"macro": TIMESTAMP, "text": "1772359200123456789"}, "2026-03-01 10:00:00.123457"),
+    # ISO-8601 with and without offsets (none means UTC)
+    ({"macro": TIMESTAMP, "text": "2026-03-01T10:00:00Z"}, "2026-03-01 10:00:00"),
+    ({"macro": TIMESTAMP, "text": "2026-03-01T10:00:00.25+05:30"}, "2026-03-01 04:30:00.25"),
+    ({"macro": TIMESTAMP, "text": "2026-03-01T10:00:00-0800"}, "2026-03-01 18:00:00"),
+    ({"macro": TIMESTAMP, "text": "2026-03-01T10:00:00+14"}, "2026-02-28 20:00:00"),
+    ({"macro": TIMESTAMP, "text": "2026-03-01 10:00"}, "2026-03-01 10:00:00"),
+    ({"macro": TIMESTAMP, "text": "2026-03-01"}, "2026-03-01 00:00:00"),
+    # what is not a time: null, never an error
+    ({"macro": TIMESTAMP, "text": "2026-02-30T10:00:00Z"}, None),
+    ({"macro": TIMESTAMP, "text": "2026-03-01T10:00:00+15:00"}, None),
+    ({"macro": TIMESTAMP, "text": "2026-03-01T10:00:00 Europe/Paris"}, None),
+    ({"macro": TIMESTAMP, "text": "infinity"}, None),
+    ({"macro": TIMESTAMP, "text": "d"}, None),
+    ({"macro": TIMESTAMP, "text": "17723592001234567890"}, None),
+    ({"macro": TIMESTAMP, "text": None}, None),
+    # token counts: whole numbers of at most 18 digits
+    ({"macro": TOKENS, "text": "12"}, "12"),
+    ({"macro": TOKENS, "text": " 12.000 "}, "12"),
+    ({"macro": TOKENS, "text": "999999999999999999"}, "999999999999999999"),
+    ({"macro": TOKENS, "text": "1234567890123456789"}, None),
+    ({"macro": TOKENS, "text": "12.5"}, None),
+    ({"macro": TOKENS, "text": "-1"}, None),
+    ({"macro": TOKENS, "text": "1e3"}, None),
+    ({"macro": TOKENS, "text": "d"}, None),
+    ({"macro": TOKENS, "text": "12x"}, None),
+    # JSON records: objects only; truncated lines and other documents are malformed
+    ({"macro": "json_object_check", "text": '{"a": 1}'}, "true"),
+    ({"macro": "json_object_check", "text": "{}"}, "true"),
+    ({"macro": "json_object_check", "text": '{"a": [1, 2'}, "false"),
+    ({"macro": "json_object_check", "text": "[1]"}, "false"),
+    ({"macro": "json_object_check", "text": '"text"'}, "false"),
+    ({"macro": "json_object_check", "text": "{'a': 1}"}, "false"),
+    ({"macro": "json_object_check", "text": ""}, "false"),
+    # JSON fields by path, a dotted key (OTel attribute names) included; values as text
+    ({"macro": "json_field", "text": '{"team.id": "search"}', "path": '$."team.id"'}, "search"),
+    ({"macro": "json_field", "text": '{"a": {"b.c": {"d": 5}}}', "path": '$.a."b.c".d'}, "5"),
+    ({"macro": "json_field", "text": '{"usage": {"input_tokens": 1e3}}', "path": "$.usage.input_tokens"}, "1000.0"),
+    ({"macro": "json_field", "text": '{"team": "  it\'s  "}', "path": "$.team"}, "it's"),
+    ({"macro": "json_field", "text": '{"team": "\\u00e9quipe"}', "path": "$.team"}, "\u00e9quipe"),
+    ({"macro": "json_field", "text": '{"team": "   "}', "path": "$.team"}, None),
+    ({"macro": "json_field", "text": '{"team": null}', "path": "$.team"}, None),
+    ({"macro": "json_field", "text": '{"a": 1, "a": 2}', "path": "$.a"}, "1"),
+    ({"macro": "json_field", "text": '{"a": true}', "path": "$.a"}, "true"),
+    # record ids: md5 of file, content hash and copy number; a quote in a file name is text
+    ({"macro": "raw_record_id", "text": "/raw/logs/app/a.jsonl", "hash": "0123abcd", "copy_number": 2},
+     "d636c983af684f91707f3ef5389bb308"),
+    ({"macro": "raw_record_id", "text": "/raw/o'brien\\x.jsonl", "hash": "0123abcd", "copy_number": 1},
+     "2c31ea43d249ef9178d14458e7c788bf"),
+    # money: exact decimals, no precision lost
+    ({"macro": "token_cost", "tokens": 12345, "price": "2.5"}, "0.030862500000"),
+    ({"macro": "token_cost", "tokens": 999999999999, "price": "0.000001"}, "0.999999999999"),
+    ({"macro": "token_cost", "tokens": 123456789012, "price": "75.123456"}, "9274500.657244265472"),
+]
+# Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
+# by RFC 8259 either way, kept here so that a change on either side is noticed.
+JSON_DIFFERENCES: dict[str, dict[str, str]] = {
+    '{"a": 1,}': {"duckdb": "true", "spark": "false"},
+    '{"a": NaN}': {"duckdb": "true", "spark": "false"},
+    '{"a": 1} x': {"duckdb": "false", "spark": "true"},
+}
+ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for text in JSON_DIFFERENCES]
+
+
+def run_cases(python: Path, target: str, tmp_path: Path, environ: dict[str, str]) -> list[str | None]:
+    """The rendered value of every case of ALL_CASES, in order, on one engine."""
+    query = tmp_path / "cases.sql"
+    query.write_text(CASE_QUERY, encoding="utf-8")
+    variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
+    environment = {**environ, "DBT_TARGET_PATH": str(tmp_path / f"target-{target}"),
+                   "DBT_LOG_PATH": str(tmp_path / f"logs-{target}")}
+    completed = subprocess.run(
+        [str(python), str(PROJECT_ROOT / "tests" / "dbt_show.py"), target, str(query), variables],
+        env=environment, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    rows = sorted(json.loads(completed.stdout.splitlines()[-1]), key=lambda row: row["case_number"])
+    assert [row["case_number"] for row in rows] == list(range(1, len(ALL_CASES) + 1))
+    return [row["rendered"][1:] if row["rendered"] is not None else None for row in rows]
+
+
+def expected(engine: str) -> list[str | None]:
+    return [value for _, value in CASES] + [JSON_DIFFERENCES[text][engine] for text in JSON_DIFFERENCES]
+
+
+def describe(values: list[str | None]) -> list[tuple[str, str | None]]:
+    return [(json.dumps(case), value) for (case, _), value in zip(ALL_CASES, values, strict=True)]
+
+
+def test_expression_macros_give_the_hand_worked_values_on_duckdb(tmp_path: Path) -> None:
+    values = run_cases(Path(sys.executable), "lint", tmp_path, dict(os.environ))
+    assert describe(values) == describe(expected("duckdb"))
+
+
+def test_expression_macros_give_the_same_values_on_spark(tmp_path: Path) -> None:
+    venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
+    if venv is None:
+        pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
+    warehouse = tmp_path / "spark-warehouse"
+    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "LLM_COST_SPARK_WAREHOUSE": str(warehouse)}
+    values = run_cases(venv / "bin" / "python", "spark", tmp_path, environ)
+    assert describe(values) == describe(expected("spark"))
