@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, private_venv
@@ -121,21 +122,26 @@ JSON_DIFFERENCES: dict[str, dict[str, str]] = {
 ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for text in JSON_DIFFERENCES]
 
 
-def run_cases(python: Path, target: str, tmp_path: Path, environ: dict[str, str]) -> list[str | None]:
-    """The rendered value of every case of ALL_CASES, in order, on one engine."""
+def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str],
+               seeds: bool = False) -> dict[str, Any]:
+    """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `seeds` the
+    seed tables that engine loaded (tests/engine_runner.py)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
     variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
     environment = {**environ, "DBT_TARGET_PATH": str(tmp_path / f"target-{target}"),
                    "DBT_LOG_PATH": str(tmp_path / f"logs-{target}")}
     completed = subprocess.run(
-        [str(python), str(PROJECT_ROOT / "tests" / "dbt_show.py"), target, str(query), variables],
+        [str(python), str(PROJECT_ROOT / "tests" / "engine_runner.py"), target, str(query), variables,
+         *(["--seeds"] if seeds else [])],
         env=environment, capture_output=True, text=True, timeout=600, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    rows = sorted(json.loads(completed.stdout.splitlines()[-1]), key=lambda row: row["case_number"])
+    output = json.loads(completed.stdout.splitlines()[-1])
+    rows = sorted(output["rows"], key=lambda row: row["case_number"])
     assert [row["case_number"] for row in rows] == list(range(1, len(ALL_CASES) + 1))
-    return [row["rendered"][1:] if row["rendered"] is not None else None for row in rows]
+    values = [row["rendered"][1:] if row["rendered"] is not None else None for row in rows]
+    return {"values": values, "seeds": output["seeds"]}
 
 
 def expected(engine: str) -> list[str | None]:
@@ -146,16 +152,48 @@ def describe(values: list[str | None]) -> list[tuple[str, str | None]]:
     return [(json.dumps(case), value) for (case, _), value in zip(ALL_CASES, values, strict=True)]
 
 
+def duckdb_seeds(tmp_path: Path) -> dict[str, Any]:
+    """Every seed as DuckDB loads it (`dbt seed` through scripts/run_dbt.py, over an empty raw folder)."""
+    database = tmp_path / "build.duckdb"
+    (tmp_path / "raw").mkdir()
+    environment = {**os.environ, "LLM_COST_RAW_DIR": str(tmp_path / "raw"), "LLM_COST_DUCKDB_PATH": str(database),
+                   "DBT_TARGET_PATH": str(tmp_path / "target-duckdb-seeds")}
+    completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "seed", "--quiet"],
+                               env=environment, capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        tables = {}
+        for (name,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'seeds' order by 1"
+        ).fetchall():
+            result = connection.execute(f'select * from seeds."{name}"')
+            tables[name] = {"columns": [column[0] for column in result.description],
+                            "rows": [[None if value is None else str(value) for value in row]
+                                     for row in result.fetchall()]}
+    finally:
+        connection.close()
+    return tables
+
+
 def test_expression_macros_give_the_hand_worked_values_on_duckdb(tmp_path: Path) -> None:
-    values = run_cases(Path(sys.executable), "lint", tmp_path, dict(os.environ))
+    values = run_engine(Path(sys.executable), "lint", tmp_path, dict(os.environ))["values"]
     assert describe(values) == describe(expected("duckdb"))
 
 
-def test_expression_macros_give_the_same_values_on_spark(tmp_path: Path) -> None:
+def test_spark_gives_the_same_values_and_seeds(tmp_path: Path) -> None:
+    """On a local Spark session: the same hand-worked values (the JSON differences aside), and
+    every seed loaded with the same columns and the same rows as DuckDB loads them (a null stays
+    null, an apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there)."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    warehouse = tmp_path / "spark-warehouse"
-    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "LLM_COST_SPARK_WAREHOUSE": str(warehouse)}
-    values = run_cases(venv / "bin" / "python", "spark", tmp_path, environ)
-    assert describe(values) == describe(expected("spark"))
+    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark")}
+    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, seeds=True)
+    assert describe(spark["values"]) == describe(expected("spark"))
+    duckdb_tables = duckdb_seeds(tmp_path)
+    assert sorted(spark["seeds"]) == sorted(duckdb_tables)
+    for name, table in duckdb_tables.items():
+        assert spark["seeds"][name]["columns"] == table["columns"], name
+        spark_rows = sorted(map(tuple, spark["seeds"][name]["rows"]), key=str)
+        assert spark_rows == sorted(map(tuple, table["rows"]), key=str), name

@@ -116,6 +116,10 @@
 
 
 {% macro create_raw_invoice_relations() %}
+    {{ return(adapter.dispatch("create_raw_invoice_relations", "llm_cost")()) }}
+{% endmacro %}
+
+{% macro duckdb__create_raw_invoice_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
     {% set statements = ["create schema if not exists raw"] %}
     {% for entry in llm_cost_sources(is_telemetry=false).values() %}
@@ -130,4 +134,9 @@
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}
+{% endmacro %}
+
+
+{% macro spark__create_raw_invoice_relations() %}
+    {{ return(raw_reading_not_on_spark_yet()) }}
 {% endmacro %}

@@ -175,6 +175,10 @@
 
 
 {% macro create_raw_relations() %}
+    {{ return(adapter.dispatch("create_raw_relations", "llm_cost")()) }}
+{% endmacro %}
+
+{% macro duckdb__create_raw_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
     {% set statements = ["create schema if not exists raw"] %}
     {% for entry in llm_cost_sources(is_telemetry=true).values() %}
@@ -186,4 +190,29 @@
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}
+{% endmacro %}
+
+
+{% macro spark__create_raw_relations() %}
+    {{ return(raw_reading_not_on_spark_yet()) }}
+{% endmacro %}
+
+
+{#
+    Spark has no raw readers yet (README, "Running on Spark / Databricks"):
+    a run that selects nothing that reads raw files (seeds, `dbt show`)
+    creates no raw relation; one that does fails here, before anything is
+    built, instead of at a missing relation.
+#}
+{% macro raw_reading_not_on_spark_yet() %}
+    {% if not execute %}{{ return("") }}{% endif %}
+    {% for unique_id in selected_resources if unique_id in graph.nodes %}
+        {% for parent_id in graph.nodes[unique_id].depends_on.nodes if parent_id in graph.sources %}
+            {{ exceptions.raise_compiler_error(
+                unique_id ~ " reads the raw files (" ~ parent_id ~ "), which are not read on Spark yet"
+                ~ " (README, Running on Spark / Databricks)"
+            ) }}
+        {% endfor %}
+    {% endfor %}
+    {{ return("") }}
 {% endmacro %}

@@ -62,10 +62,12 @@
 
 {# on-run-start: the table of runs whose data tests all ran and passed. #}
 {% macro create_test_state() -%}
-    create schema if not exists test_state;
+    {%- if execute -%}
+        {%- do run_query("create schema if not exists test_state") -%}
+    {%- endif %}
     create table if not exists test_state.tested_runs (
         run_stamp timestamp not null,
-        invocation_id varchar not null,
+        invocation_id {{ dbt.type_string() }} not null,
         full_tests boolean not null
     )
 {%- endmacro %}
