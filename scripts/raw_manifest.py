@@ -17,7 +17,9 @@ DuckDB (JSON lines: non-blank lines; CSV: data rows; a JSON page file: its
 pages; Parquet: rows).
 
 The result is written to `raw.file_manifest` of the build database
-(LLM_COST_DUCKDB_PATH), one row per file with its status (`ok` or
+(LLM_COST_DUCKDB_PATH; for the `spark` target, a DuckDB file of the pre-flight's
+own in the Spark warehouse, whose manifest and retractions are copied beside
+it as Parquet for Spark to read), one row per file with its status (`ok` or
 `quarantined`) and reason. The raw relations read only the files whose
 status is `ok` (macros/raw/), so one bad file is quarantined and reported
 (fct_raw_file_quarantine) instead of failing the night.
@@ -80,6 +82,11 @@ RETRACTIONS_COLUMNS = (
     ("nightly_run_id", "varchar"),
 )
 RUN_ID_VARIABLE = "DBT_ENV_CUSTOM_ENV_NIGHTLY_RUN_ID"
+# A build on the `spark` target (README, "Running on Spark / Databricks"): the pre-flight's
+# database and the manifest it hands to Spark live in this folder of the Spark warehouse.
+SPARK_TARGET = "spark"
+SPARK_WAREHOUSE_VARIABLE = "LLM_COST_SPARK_WAREHOUSE"
+SPARK_PREFLIGHT_FOLDER = "llm_cost_preflight"
 RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"
 MANIFEST_COLUMNS = (
     ("source_file", "varchar"),
@@ -98,7 +105,11 @@ MANIFEST_COLUMNS = (
 )
 
 
-class DeletedFilesRefused(Exception):
+class PreflightRefusal(Exception):
+    """The pre-flight will not go on; nothing changed. The message says why."""
+
+
+class DeletedFilesRefused(PreflightRefusal):
     """Files loaded before are gone from the raw folder, and no one said to retract them."""
 
 
@@ -540,14 +551,45 @@ def refresh_manifest(
     return rows
 
 
+def spark_preflight_folder(environ: Mapping[str, str]) -> Path:
+    """Where the pre-flight of a Spark build keeps its own DuckDB file (the manifest's history)
+    and hands the manifest and the retractions to Spark as Parquet (spark__create_raw_relations)."""
+    return Path(environ[SPARK_WAREHOUSE_VARIABLE]) / SPARK_PREFLIGHT_FOLDER
+
+
+def export_for_spark(database: str, folder: Path) -> None:
+    """raw.file_manifest and raw.file_retractions of the pre-flight's database as Parquet files."""
+    connection = duckdb.connect(database)
+    try:
+        connection.execute("set enable_progress_bar = false")
+        columns = ", ".join(f"{name} {kind}" for name, kind in RETRACTIONS_COLUMNS)
+        connection.execute(f"create table if not exists {RETRACTIONS_TABLE} ({columns})")
+        for table in (MANIFEST_TABLE, RETRACTIONS_TABLE):
+            target = str(folder / f"{table.split('.')[1]}.parquet").replace("'", "''")
+            connection.execute(f"copy {table} to '{target}' (format parquet)")
+    finally:
+        connection.close()
+
+
 def preflight(args: Sequence[str], environ: Mapping[str, str]) -> None:
     """Called by run_dbt.py with dbt's final environment, before dbt starts."""
-    if not args or args[0] not in COMMANDS_READING_RAW or "lint" in _target(args):
+    target = _target(args)
+    if not args or args[0] not in COMMANDS_READING_RAW or "lint" in target:
         return
+    database = environ["LLM_COST_DUCKDB_PATH"]
+    if target == SPARK_TARGET:
+        spark_folder = spark_preflight_folder(environ)
+        if set("'\"\\`*?[]{}") & set(str(spark_folder)):
+            raise PreflightRefusal(f"{SPARK_WAREHOUSE_VARIABLE} {spark_folder.parent}: Spark reads it by paths in SQL,"
+                                   " so it must not contain ' \" \\ ` * ? [ ] { }")
+        spark_folder.mkdir(parents=True, exist_ok=True)
+        database = str(spark_folder / "preflight.duckdb")
     rows = refresh_manifest(
-        environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"], environ.get(RUN_ID_VARIABLE),
+        environ["LLM_COST_RAW_DIR"], database, environ.get(RUN_ID_VARIABLE),
         retract_deleted=environ.get(RETRACT_DELETED_VARIABLE) == "1",
     )
+    if target == SPARK_TARGET:
+        export_for_spark(database, spark_folder)
     for row in rows:
         if row.file_status != "ok" and row.checked_at == row.listed_at:
             print(f"raw_manifest: quarantined {row.source_file}: {row.quarantine_reason}", file=sys.stderr)

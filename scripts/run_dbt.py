@@ -1,7 +1,8 @@
 """Run dbt for this project with its data paths resolved.
 
-Resolves ``LLM_COST_RAW_DIR`` and ``LLM_COST_DUCKDB_PATH`` (absolute, or
-relative to the project root whatever the working directory) and points dbt
+Resolves ``LLM_COST_RAW_DIR``, ``LLM_COST_DUCKDB_PATH`` and
+``LLM_COST_SPARK_WAREHOUSE`` (absolute, or relative to the project root
+whatever the working directory) and points dbt
 at the project's own profile, then runs dbt with the given arguments:
 
     python scripts/run_dbt.py build
@@ -34,6 +35,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW_DIR = "data/sample"
 DEFAULT_DUCKDB_PATH = "target/llm_cost.duckdb"
+DEFAULT_SPARK_WAREHOUSE = "target/spark-warehouse"  # the `spark` target's (profiles/profiles.yml)
 # Special in a SQL string literal or in a DuckDB glob pattern.
 UNSAFE_PATH_CHARACTERS = frozenset("'\"\\*?[]{}")
 # dbt-duckdb puts the database file's stem in SQL (as the catalog name) and
@@ -134,6 +136,8 @@ def dbt_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return {
         "LLM_COST_RAW_DIR": str(raw_root_for_dbt(raw_root(environ), database)),
         "LLM_COST_DUCKDB_PATH": str(database),
+        "LLM_COST_SPARK_WAREHOUSE": str(resolve_path(environ.get("LLM_COST_SPARK_WAREHOUSE")
+                                                     or DEFAULT_SPARK_WAREHOUSE)),
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
         "DBT_PROJECT_DIR": str(PROJECT_ROOT),
     }
@@ -147,14 +151,14 @@ def run_preflight(args: Sequence[str], environ: Mapping[str, str]) -> None:
     """The raw-file pre-flight (scripts/raw_manifest.py: lists and checks the raw files
     into raw.file_manifest of the build database), when the project has it."""
     try:
-        from raw_manifest import DeletedFilesRefused, preflight
+        from raw_manifest import PreflightRefusal, preflight
     except ModuleNotFoundError as error:
         if error.name != "raw_manifest":
             raise
         return
     try:
         preflight(args, environ)
-    except DeletedFilesRefused as refusal:
+    except PreflightRefusal as refusal:
         raise PreflightRefused(str(refusal)) from None
 
 

@@ -2,9 +2,10 @@
 
     python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--seeds]
 
-prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "seeds":
-with --seeds, `dbt seed` on the target, then every seed table's columns and rows, values as
-text}. Spark only for --seeds: DuckDB's seeds need the raw-file pre-flight of scripts/run_dbt.py.
+prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "tables":
+with --seeds (Spark only), the raw-file pre-flight of scripts/run_dbt.py and `dbt seed` on the
+target (whose on-run-start hooks create the raw views), then every seed and raw telemetry relation
+as columns and rows, values as text (times to the second)}.
 
 Run by the interpreter of the engine's venv (the project's .venv for DuckDB, the Spark venv of
 requirements-spark.txt for Spark), so that each engine renders the project's macros with its own
@@ -14,6 +15,7 @@ adapter. dbt's output goes to stderr.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import sys
@@ -23,6 +25,7 @@ from typing import Any
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 
 def invoke(arguments: list[str]) -> dbtRunnerResult:
@@ -42,26 +45,34 @@ def show(target: str, query_file: str, variables: str) -> Any:
 
 
 def as_text(value: Any) -> str | None:
+    if isinstance(value, datetime.datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
     return None if value is None else str(value)
 
 
-def spark_seeds() -> Any:
+def spark_tables() -> Any:
     from pyspark.sql import SparkSession
 
-    result = invoke(["seed", "--quiet", "--target", "spark"])
+    from run_dbt import dbt_environment, run_preflight
+
+    arguments = ["seed", "--quiet", "--target", "spark"]
+    os.environ.update(dbt_environment(os.environ))
+    run_preflight(arguments, os.environ)
+    result = invoke(arguments)
     session = SparkSession.builder.getOrCreate()  # the session dbt-spark opened in this process
+    relations = {seed.node.name: f"{seed.node.schema}.{seed.node.alias}"
+                 for seed in result.result.results if seed.node.resource_type == "seed"}  # not the hooks
+    views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
+    relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith("_records")}  # telemetry
     tables = {}
-    for seed in result.result.results:
-        if seed.node.resource_type != "seed":
-            continue  # the hooks' results
-        relation = f"{seed.node.schema}.{seed.node.alias}"
+    for name, relation in relations.items():
         frame = session.table(relation)
-        tables[seed.node.name] = {"columns": frame.columns,
-                                  "rows": [[as_text(value) for value in row] for row in frame.collect()]}
+        rows = [[as_text(value) for value in row] for row in frame.collect()]
+        tables[name] = {"columns": frame.columns, "rows": rows}
     return tables
 
 
 if __name__ == "__main__":
     target, query_file, variables, *flags = sys.argv[1:]
     print(json.dumps({"rows": show(target, query_file, variables),
-                      "seeds": spark_seeds() if "--seeds" in flags else None}))
+                      "tables": spark_tables() if "--seeds" in flags else None}))

@@ -12,10 +12,13 @@ literals, a dotted JSON key, decimal precision loss) all fail here.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +144,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
     rows = sorted(output["rows"], key=lambda row: row["case_number"])
     assert [row["case_number"] for row in rows] == list(range(1, len(ALL_CASES) + 1))
     values = [row["rendered"][1:] if row["rendered"] is not None else None for row in rows]
-    return {"values": values, "seeds": output["seeds"]}
+    return {"values": values, "tables": output["tables"]}
 
 
 def expected(engine: str) -> list[str | None]:
@@ -152,25 +155,43 @@ def describe(values: list[str | None]) -> list[tuple[str, str | None]]:
     return [(json.dumps(case), value) for (case, _), value in zip(ALL_CASES, values, strict=True)]
 
 
-def duckdb_seeds(tmp_path: Path) -> dict[str, Any]:
-    """Every seed as DuckDB loads it (`dbt seed` through scripts/run_dbt.py, over an empty raw folder)."""
+def jsonl_raw_folder(root: Path) -> Path:
+    """The sample's JSON-lines telemetry (app logs, OTLP), plus a gzipped file whose name holds a
+    quote, glob characters and a backquote, with a blank line and a record written twice."""
+    sample = PROJECT_ROOT / "data" / "sample"
+    for path in [*sample.glob("logs/app/**/*.jsonl"), *sample.glob("traces/otlp/**/*.jsonl")]:
+        target = root / path.relative_to(sample)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    lines = next(iter(sorted(sample.glob("logs/app/**/*.jsonl")))).read_text(encoding="utf-8").splitlines()
+    hostile = root / "logs" / "app" / "extra" / "o'brien [x] {y}`.jsonl.gz"
+    hostile.parent.mkdir(parents=True)
+    hostile.write_bytes(gzip.compress("\n".join([lines[0], "", lines[1], lines[1]]).encode() + b"\n"))
+    return root
+
+
+def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
+    """Every seed and raw telemetry relation as DuckDB builds them (`dbt seed` through
+    scripts/run_dbt.py, whose pre-flight and hooks create the raw views), values as text."""
     database = tmp_path / "build.duckdb"
-    (tmp_path / "raw").mkdir()
-    environment = {**os.environ, "LLM_COST_RAW_DIR": str(tmp_path / "raw"), "LLM_COST_DUCKDB_PATH": str(database),
+    environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw), "LLM_COST_DUCKDB_PATH": str(database),
                    "DBT_TARGET_PATH": str(tmp_path / "target-duckdb-seeds")}
     completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "seed", "--quiet"],
                                env=environment, capture_output=True, text=True, timeout=600, check=False)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     connection = duckdb.connect(str(database), read_only=True)
     try:
+        relations = {name: f'seeds."{name}"' for (name,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'seeds'").fetchall()}
+        relations |= {f"raw.{name}": f'raw."{name}"' for (name,) in connection.execute(
+            "select view_name from duckdb_views() where schema_name = 'raw'").fetchall()
+            if name.endswith("_records")}
         tables = {}
-        for (name,) in connection.execute(
-            "select table_name from duckdb_tables() where schema_name = 'seeds' order by 1"
-        ).fetchall():
-            result = connection.execute(f'select * from seeds."{name}"')
-            tables[name] = {"columns": [column[0] for column in result.description],
-                            "rows": [[None if value is None else str(value) for value in row]
-                                     for row in result.fetchall()]}
+        for name, relation in relations.items():
+            result = connection.execute(f"select * from {relation}")
+            rows = [[f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S}" if isinstance(value, datetime)
+                     else None if value is None else str(value) for value in row] for row in result.fetchall()]
+            tables[name] = {"columns": [column[0] for column in result.description], "rows": rows}
     finally:
         connection.close()
     return tables
@@ -181,19 +202,25 @@ def test_expression_macros_give_the_hand_worked_values_on_duckdb(tmp_path: Path)
     assert describe(values) == describe(expected("duckdb"))
 
 
-def test_spark_gives_the_same_values_and_seeds(tmp_path: Path) -> None:
-    """On a local Spark session: the same hand-worked values (the JSON differences aside), and
-    every seed loaded with the same columns and the same rows as DuckDB loads them (a null stays
-    null, an apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there)."""
+def test_spark_gives_the_same_values_seeds_and_raw_records(tmp_path: Path) -> None:
+    """On a local Spark session: the same hand-worked values (the JSON differences aside); every
+    seed loaded with the same columns and rows as DuckDB loads it (a null stays null, an
+    apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); and every raw
+    JSON-lines record read with the same file, text, hash and copy number (so the same record id),
+    from files listed by the same pre-flight, a gzipped one with quotes and glob characters in its
+    name included."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark")}
+    raw = jsonl_raw_folder(tmp_path / "raw")
+    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
+               "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
     spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, seeds=True)
     assert describe(spark["values"]) == describe(expected("spark"))
-    duckdb_tables = duckdb_seeds(tmp_path)
-    assert sorted(spark["seeds"]) == sorted(duckdb_tables)
-    for name, table in duckdb_tables.items():
-        assert spark["seeds"][name]["columns"] == table["columns"], name
-        spark_rows = sorted(map(tuple, spark["seeds"][name]["rows"]), key=str)
+    duckdb_built = duckdb_tables(tmp_path, raw)
+    assert sorted(spark["tables"]) == sorted(duckdb_built)
+    assert len(duckdb_built["raw.app_llm_call_records"]["rows"]) == 4 * 18 + 3
+    for name, table in duckdb_built.items():
+        assert spark["tables"][name]["columns"] == table["columns"], name
+        spark_rows = sorted(map(tuple, spark["tables"][name]["rows"]), key=str)
         assert spark_rows == sorted(map(tuple, table["rows"]), key=str), name

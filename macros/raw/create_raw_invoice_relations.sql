@@ -137,6 +137,25 @@
 {% endmacro %}
 
 
+{#
+    Spark has no invoice readers yet (README, "Running on Spark /
+    Databricks"): a run that selects a model reading an invoice export stops
+    here, naming it, before anything is built; any other run creates nothing.
+#}
 {% macro spark__create_raw_invoice_relations() %}
-    {{ return(raw_reading_not_on_spark_yet()) }}
+    {% if not execute %}{{ return("") }}{% endif %}
+    {% set invoice_relations = [] %}
+    {% for entry in llm_cost_sources(is_telemetry=false).values() %}
+        {% do invoice_relations.append(entry.relation) %}
+    {% endfor %}
+    {% for unique_id in selected_resources if unique_id in graph.nodes %}
+        {% for parent_id in graph.nodes[unique_id].depends_on.nodes
+            if parent_id in graph.sources and graph.sources[parent_id].identifier in invoice_relations %}
+            {{ exceptions.raise_compiler_error(
+                unique_id ~ " reads invoice exports (" ~ parent_id ~ "), which are not read on Spark yet"
+                ~ " (README, Running on Spark / Databricks)"
+            ) }}
+        {% endfor %}
+    {% endfor %}
+    {{ return("") }}
 {% endmacro %}

@@ -160,6 +160,10 @@
     prunes the files read.
 #}
 {% macro raw_view_statement(relation_name, selects) %}
+    {{ return(adapter.dispatch("raw_view_statement", "llm_cost")(relation_name, selects)) }}
+{% endmacro %}
+
+{% macro duckdb__raw_view_statement(relation_name, selects) %}
     {% set body = selects if selects else [
         "select null::varchar as source_file, null::varchar as source_format,"
         ~ " null::varchar as record_text, null::timestamptz as file_modified_at"
@@ -170,6 +174,22 @@
         "create or replace view raw." ~ relation_name ~ " as select " ~ raw_columns ~ ","
         ~ " md5(record_text) as record_hash, unnest(generate_series(1, count(*))) as copy_number"
         ~ " from (" ~ (body | join(" union all by name ")) ~ ") as records group by " ~ raw_columns
+    ) }}
+{% endmacro %}
+
+{#- Spark: every select has the raw columns in order; the copies expand in a lateral view. -#}
+{% macro spark__raw_view_statement(relation_name, selects) %}
+    {% set body = selects if selects else [
+        "select cast(null as string) as source_file, cast(null as string) as source_format,"
+        ~ " cast(null as string) as record_text, cast(null as timestamp) as file_modified_at"
+        ~ " where false"
+    ] %}
+    {% set raw_columns = "source_file, source_format, record_text, file_modified_at" %}
+    {{ return(
+        "create or replace view raw." ~ relation_name ~ " as select " ~ raw_columns ~ ", record_hash, copy_number"
+        ~ " from (select " ~ raw_columns ~ ", md5(record_text) as record_hash, count(*) as copies"
+        ~ " from (" ~ (body | join(" union all ")) ~ ") as records group by " ~ raw_columns ~ ") as grouped"
+        ~ " lateral view explode(sequence(cast(1 as bigint), copies)) as copy_number"
     ) }}
 {% endmacro %}
 
@@ -193,26 +213,59 @@
 {% endmacro %}
 
 
+{#
+    Spark: the pre-flight (scripts/raw_manifest.py, for the `spark` target)
+    leaves the manifest as Parquet in the Spark warehouse; `raw.file_manifest`
+    is a view of it. Each readable JSON-lines file is read with Spark's text
+    reader (gzip by its `.gz` name), blank lines skipped; CSV files are not
+    read on Spark yet, and a relation that has one stops the run here.
+#}
 {% macro spark__create_raw_relations() %}
-    {{ return(raw_reading_not_on_spark_yet()) }}
+    {% if not execute %}{{ return("") }}{% endif %}
+    {% set preflight_folder = env_var("LLM_COST_SPARK_WAREHOUSE") ~ "/llm_cost_preflight" %}
+    {% do run_query("create schema if not exists raw") %}
+    {% for table in ["file_manifest", "file_retractions"] %}
+        {% do run_query(
+            "create or replace view raw." ~ table ~ " as select * from parquet.`"
+            ~ preflight_folder ~ "/" ~ table ~ ".parquet`"
+        ) %}
+    {% endfor %}
+    {% for entry in llm_cost_sources(is_telemetry=true).values() %}
+        {% set files = run_query(
+            "select file_format, source_file from raw.file_manifest"
+            ~ " where relation_name = " ~ sql_string_literal(entry.relation)
+            ~ " and file_status = 'ok' order by source_file"
+        ) %}
+        {% set selects = [] %}
+        {% for file_format, source_file in files.rows %}
+            {% if file_format != "jsonl" %}
+                {{ exceptions.raise_compiler_error(
+                    "raw." ~ entry.relation ~ ": " ~ file_format ~ " files are not read on Spark yet"
+                    ~ " (README, Running on Spark / Databricks): " ~ source_file
+                ) }}
+            {% endif %}
+            {% do selects.append(
+                "select " ~ sql_string_literal(source_file) ~ " as source_file, 'jsonl' as source_format,"
+                ~ " value as record_text, _metadata.file_modification_time as file_modified_at"
+                ~ " from text.`" ~ spark_file_path(source_file) ~ "` where trim(value) <> ''"
+            ) %}
+        {% endfor %}
+        {% do run_query(raw_view_statement(entry.relation, selects)) %}
+    {% endfor %}
+    {{ return("") }}
 {% endmacro %}
 
 
 {#
-    Spark has no raw readers yet (README, "Running on Spark / Databricks"):
-    a run that selects nothing that reads raw files (seeds, `dbt show`)
-    creates no raw relation; one that does fails here, before anything is
-    built, instead of at a missing relation.
+    A file's path as Spark reads it literally inside backquotes: glob
+    characters escaped with a backslash (Hadoop globs every path it is
+    given), a backquote doubled.
 #}
-{% macro raw_reading_not_on_spark_yet() %}
-    {% if not execute %}{{ return("") }}{% endif %}
-    {% for unique_id in selected_resources if unique_id in graph.nodes %}
-        {% for parent_id in graph.nodes[unique_id].depends_on.nodes if parent_id in graph.sources %}
-            {{ exceptions.raise_compiler_error(
-                unique_id ~ " reads the raw files (" ~ parent_id ~ "), which are not read on Spark yet"
-                ~ " (README, Running on Spark / Databricks)"
-            ) }}
-        {% endfor %}
-    {% endfor %}
-    {{ return("") }}
+{% macro spark_file_path(path) %}
+    {%- set escaped = namespace(text="") -%}
+    {%- for character in path -%}
+        {%- set escaped.text = escaped.text ~ ("\\" if character in "{}[]*?\\" else "")
+            ~ ("``" if character == "`" else character) -%}
+    {%- endfor -%}
+    {{ return(escaped.text) }}
 {% endmacro %}
