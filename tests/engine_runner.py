@@ -1,11 +1,11 @@
 """Run dbt on one engine of this project and print what the test needs as JSON (one line).
 
-    python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--seeds]
+    python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--build MODEL,...]
 
 prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "tables":
-with --seeds (Spark only), the raw-file pre-flight of scripts/run_dbt.py and `dbt seed` on the
-target (whose on-run-start hooks create the raw views), then every seed and raw telemetry relation
-as columns and rows, values as text (times to the second)}.
+with --build (Spark only), the raw-file pre-flight of scripts/run_dbt.py, `dbt seed` and `dbt run`
+of the models on the target (whose on-run-start hooks create the raw views), then every seed, raw
+telemetry relation and built model as columns and rows, values as text (times to the second)}.
 
 Run by the interpreter of the engine's venv (the project's .venv for DuckDB, the Spark venv of
 requirements-spark.txt for Spark), so that each engine renders the project's macros with its own
@@ -50,7 +50,7 @@ def as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def spark_tables() -> Any:
+def spark_tables(models: list[str]) -> Any:
     from pyspark.sql import SparkSession
 
     from run_dbt import dbt_environment, run_preflight
@@ -58,10 +58,11 @@ def spark_tables() -> Any:
     arguments = ["seed", "--quiet", "--target", "spark"]
     os.environ.update(dbt_environment(os.environ))
     run_preflight(arguments, os.environ)
-    result = invoke(arguments)
+    results = [*invoke(arguments).result.results,
+               *invoke(["run", "--quiet", "--target", "spark", "--select", *models]).result.results]
     session = SparkSession.builder.getOrCreate()  # the session dbt-spark opened in this process
-    relations = {seed.node.name: f"{seed.node.schema}.{seed.node.alias}"
-                 for seed in result.result.results if seed.node.resource_type == "seed"}  # not the hooks
+    relations = {result.node.name: f"{result.node.schema}.{result.node.alias}"
+                 for result in results if result.node.resource_type in ("seed", "model")}  # not the hooks
     views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
     relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith("_records")}  # telemetry
     tables = {}
@@ -75,4 +76,4 @@ def spark_tables() -> Any:
 if __name__ == "__main__":
     target, query_file, variables, *flags = sys.argv[1:]
     print(json.dumps({"rows": show(target, query_file, variables),
-                      "tables": spark_tables() if "--seeds" in flags else None}))
+                      "tables": spark_tables(flags[1].split(",")) if flags[:1] == ["--build"] else None}))

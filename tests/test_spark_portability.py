@@ -115,6 +115,10 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"macro": "token_cost", "tokens": 999999999999, "price": "0.000001"}, "0.999999999999"),
     ({"macro": "token_cost", "tokens": 123456789012, "price": "75.123456"}, "9274500.657244265472"),
 ]
+# The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
+# but for the columns that name the run (RUN_COLUMNS).
+SPARK_MODELS = ("stg_app__llm_calls",)
+RUN_COLUMNS = ("loaded_at", "load_invocation_id", "context_loaded_at")
 # Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
 # by RFC 8259 either way, kept here so that a change on either side is noticed.
 JSON_DIFFERENCES: dict[str, dict[str, str]] = {
@@ -126,9 +130,9 @@ ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for te
 
 
 def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str],
-               seeds: bool = False) -> dict[str, Any]:
-    """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `seeds` the
-    seed tables that engine loaded (tests/engine_runner.py)."""
+               models: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `models` the
+    seeds, raw relations and those models as that engine built them (tests/engine_runner.py)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
     variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
@@ -136,7 +140,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
                    "DBT_LOG_PATH": str(tmp_path / f"logs-{target}")}
     completed = subprocess.run(
         [str(python), str(PROJECT_ROOT / "tests" / "engine_runner.py"), target, str(query), variables,
-         *(["--seeds"] if seeds else [])],
+         *(["--build", ",".join(models)] if models else [])],
         env=environment, capture_output=True, text=True, timeout=600, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -157,7 +161,8 @@ def describe(values: list[str | None]) -> list[tuple[str, str | None]]:
 
 def jsonl_raw_folder(root: Path) -> Path:
     """The sample's JSON-lines telemetry (app logs, OTLP), plus a gzipped file whose name holds a
-    quote, glob characters and a backquote, with a blank line and a record written twice."""
+    quote, glob characters and a backquote, with a blank line, a record written twice, one that
+    names a key twice, and two that are not JSON objects."""
     sample = PROJECT_ROOT / "data" / "sample"
     for path in [*sample.glob("logs/app/**/*.jsonl"), *sample.glob("traces/otlp/**/*.jsonl")]:
         target = root / path.relative_to(sample)
@@ -166,19 +171,23 @@ def jsonl_raw_folder(root: Path) -> Path:
     lines = next(iter(sorted(sample.glob("logs/app/**/*.jsonl")))).read_text(encoding="utf-8").splitlines()
     hostile = root / "logs" / "app" / "extra" / "o'brien [x] {y}`.jsonl.gz"
     hostile.parent.mkdir(parents=True)
-    hostile.write_bytes(gzip.compress("\n".join([lines[0], "", lines[1], lines[1]]).encode() + b"\n"))
+    duplicate_key = lines[2].rstrip().removesuffix("}") + ', "llm.model": "other-model"}'
+    records = [lines[0], "", lines[1], lines[1], duplicate_key, "not json", "[1, 2]"]
+    hostile.write_bytes(gzip.compress("\n".join(records).encode() + b"\n"))
     return root
 
 
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
-    """Every seed and raw telemetry relation as DuckDB builds them (`dbt seed` through
-    scripts/run_dbt.py, whose pre-flight and hooks create the raw views), values as text."""
+    """Every seed, raw telemetry relation and model of SPARK_MODELS as DuckDB builds them
+    (`dbt seed` and `dbt run` through scripts/run_dbt.py, whose pre-flight and hooks create the raw
+    views), values as text."""
     database = tmp_path / "build.duckdb"
     environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw), "LLM_COST_DUCKDB_PATH": str(database),
-                   "DBT_TARGET_PATH": str(tmp_path / "target-duckdb-seeds")}
-    completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "seed", "--quiet"],
-                               env=environment, capture_output=True, text=True, timeout=600, check=False)
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+                   "DBT_TARGET_PATH": str(tmp_path / "target-duckdb")}
+    for command in (["seed"], ["run", "--select", *SPARK_MODELS]):
+        completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), *command, "--quiet"],
+                                   env=environment, capture_output=True, text=True, timeout=600, check=False)
+        assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     connection = duckdb.connect(str(database), read_only=True)
     try:
         relations = {name: f'seeds."{name}"' for (name,) in connection.execute(
@@ -186,6 +195,7 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
         relations |= {f"raw.{name}": f'raw."{name}"' for (name,) in connection.execute(
             "select view_name from duckdb_views() where schema_name = 'raw'").fetchall()
             if name.endswith("_records")}
+        relations |= {name: f'staging."{name}"' for name in SPARK_MODELS}
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
@@ -215,12 +225,16 @@ def test_spark_gives_the_same_values_seeds_and_raw_records(tmp_path: Path) -> No
     raw = jsonl_raw_folder(tmp_path / "raw")
     environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
-    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, seeds=True)
+    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS)
     assert describe(spark["values"]) == describe(expected("spark"))
     duckdb_built = duckdb_tables(tmp_path, raw)
     assert sorted(spark["tables"]) == sorted(duckdb_built)
-    assert len(duckdb_built["raw.app_llm_call_records"]["rows"]) == 4 * 18 + 3
+    assert len(duckdb_built["raw.app_llm_call_records"]["rows"]) == 4 * 18 + 6
+    app_calls = duckdb_built["stg_app__llm_calls"]
+    assert sorted(row[app_calls["columns"].index("has_duplicate_key")] for row in app_calls["rows"]).count("True") == 1
+    assert sorted(row[app_calls["columns"].index("is_valid_json")] for row in app_calls["rows"]).count("False") == 2
     for name, table in duckdb_built.items():
         assert spark["tables"][name]["columns"] == table["columns"], name
-        spark_rows = sorted(map(tuple, spark["tables"][name]["rows"]), key=str)
-        assert spark_rows == sorted(map(tuple, table["rows"]), key=str), name
+        kept = [index for index, column in enumerate(table["columns"]) if column not in RUN_COLUMNS]
+        spark_rows = sorted((tuple(row[index] for index in kept) for row in spark["tables"][name]["rows"]), key=str)
+        assert spark_rows == sorted((tuple(row[index] for index in kept) for row in table["rows"]), key=str), name

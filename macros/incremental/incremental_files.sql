@@ -352,17 +352,34 @@
     model: its upstream is the raw manifest).
 #}
 {% macro incremental_contract() %}
+    {{- return(adapter.dispatch("incremental_contract", "llm_cost")(kwargs)) -}}
+{% endmacro %}
+
+{% macro duckdb__incremental_contract(parameters) %}
     {%- set contract = {
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'pre_hook': '{{ delete_incremental_files() }}',
     } -%}
-    {%- if kwargs -%}
-        {%- do contract.update({'incremental_files': kwargs}) -%}
+    {%- if parameters -%}
+        {%- do contract.update({'incremental_files': parameters}) -%}
     {%- endif -%}
-    {%- if kwargs.get('keep_unchanged_stamps') -%}
+    {%- if parameters.get('keep_unchanged_stamps') -%}
         {%- do contract.update({'post_hook': 'drop table if exists {{ replaced_rows() }}'}) -%}
+    {%- endif -%}
+    {{ return(contract) }}
+{% endmacro %}
+
+{#-
+    Spark: a table rebuilt whole on every run until the contract is ported
+    (without Delta there is no DELETE; per source file, a partition
+    overwrite): the same rows as an incremental run, at a full build's cost.
+-#}
+{% macro spark__incremental_contract(parameters) %}
+    {%- set contract = {'materialized': 'table'} -%}
+    {%- if parameters -%}
+        {%- do contract.update({'incremental_files': parameters}) -%}
     {%- endif -%}
     {{ return(contract) }}
 {% endmacro %}

@@ -52,17 +52,22 @@
     ])
 {% endmacro %}
 
-{#- get_json_object writes a key holding a dot as `['team.id']`, not `."team.id"`. #}
 {% macro spark__json_field_values(text_column, fields) %}
     array(
         {%- for path in fields.values() %}
-        {%- set spark_path = namespace(text="$") %}
-        {%- for segment in json_path_segments(path) %}
-            {%- set spark_path.text = spark_path.text ~ ("['" ~ segment ~ "']" if "." in segment else "." ~ segment) %}
-        {%- endfor %}
-        get_json_object({{ text_column }}, {{ sql_string_literal(spark_path.text) }}){{ "," if not loop.last }}
+        get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }}){{ "," if not loop.last }}
         {%- endfor %}
     )
+{% endmacro %}
+
+
+{#- A JSON path as Spark's get_json_object writes it: a key holding a dot as `['team.id']`, not `."team.id"`. #}
+{% macro spark_json_path(path) %}
+    {%- set spark_path = namespace(text="$") -%}
+    {%- for segment in json_path_segments(path) -%}
+        {%- set spark_path.text = spark_path.text ~ ("['" ~ segment ~ "']" if "." in segment else "." ~ segment) -%}
+    {%- endfor -%}
+    {{ return(spark_path.text) }}
 {% endmacro %}
 
 
@@ -113,11 +118,29 @@
 
 {# json_keys of every object json_read_objects lists, in one parse: a list of key lists. #}
 {% macro json_read_object_keys(text_column, fields) %}
+    {{- return(adapter.dispatch("json_read_object_keys", "llm_cost")(text_column, fields)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_read_object_keys(text_column, fields) %}
     json_keys({{ text_column }}, [
         {%- for object_path in json_read_objects(fields) %}
         {{ sql_string_literal(object_path) }}{{ "," if not loop.last }}
         {%- endfor %}
     ])
+{% endmacro %}
+
+{% macro spark__json_read_object_keys(text_column, fields) %}
+    array(
+        {%- for object_path in json_read_objects(fields) %}
+        {%- if object_path == "$" %}
+        json_object_keys({{ text_column }}){{ "," if not loop.last }}
+        {%- else %}
+        json_object_keys(get_json_object(
+            {{ text_column }}, {{ sql_string_literal(spark_json_path(object_path)) }}
+        )){{ "," if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    )
 {% endmacro %}
 
 
@@ -128,6 +151,10 @@
     counts too: DuckDB renames the second column `<name>_1`.
 #}
 {% macro json_duplicate_key_check(keys_column, fields, format_column=none) %}
+    {{- return(adapter.dispatch("json_duplicate_key_check", "llm_cost")(keys_column, fields, format_column)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_duplicate_key_check(keys_column, fields, format_column) %}
     {%- set objects = json_read_objects(fields) -%}
     (
         {%- for object_path, keys in objects.items() %}
@@ -153,6 +180,29 @@
                 then list_has_any({{ keys_column }}[1], [{{ renamed | join(", ") }}])
         end
         {%- endif %}
+    )
+{% endmacro %}
+
+
+{#-
+    Spark reads no CSV file yet (spark__create_raw_relations stops a run
+    that has one), so no record there has the format `csv`: the check of a
+    CSV header naming a read column twice comes with Spark's CSV reader.
+-#}
+{% macro spark__json_duplicate_key_check(keys_column, fields, format_column) %}
+    (
+        {%- for object_path, keys in json_read_objects(fields).items() %}
+        {%- set object_keys = "element_at(" ~ keys_column ~ ", " ~ loop.index ~ ")" %}
+        {%- set literals = [] %}
+        {%- for key in keys %}{% do literals.append(sql_string_literal(key)) %}{% endfor %}
+        case
+            when size(array_distinct({{ object_keys }})) <> size({{ object_keys }})
+                then
+                    size(filter({{ object_keys }}, k -> k in ({{ literals | join(", ") }})))
+                    > size(filter(array({{ literals | join(", ") }}), k -> array_contains({{ object_keys }}, k)))
+        end
+        {{- " or" if not loop.last }}
+        {%- endfor %}
     )
 {% endmacro %}
 

@@ -57,7 +57,14 @@ extracted as (
 
     {#- one parse for the values, one for the keys of the objects they are read from -#}
     select
-        * exclude (record_text),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
         case when is_valid_json then {{ json_field_values('record_text', app_log_fields) }} end
             as field_values,
         case when is_valid_json then {{ json_read_object_keys('record_text', app_log_fields) }} end
@@ -69,7 +76,14 @@ extracted as (
 renamed as (
 
     select
-        * exclude (field_values, field_object_keys),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
         coalesce(
             {{ json_duplicate_key_check('field_object_keys', app_log_fields, 'source_format') }},
             false
@@ -89,14 +103,14 @@ call_records as (
         request_id as provider_request_id,
         'app_logs' as source_system,
         cast(null as boolean) as is_traces_data,
-        cast(null as varchar) as trace_id,
-        cast(null as varchar) as span_id,
+        cast(null as {{ dbt.type_string() }}) as trace_id,
+        cast(null as {{ dbt.type_string() }}) as span_id,
         'ok' as attempt_status,
         false as is_proxy_cache_hit,
-        cast(null as varchar) as operation_name,
+        cast(null as {{ dbt.type_string() }}) as operation_name,
         'flat_llm' as usage_convention,
-        cast(null as varchar) as source_reported_cost_text,
-        cast(null as varchar) as url_path,
+        cast(null as {{ dbt.type_string() }}) as source_reported_cost_text,
+        cast(null as {{ dbt.type_string() }}) as url_path,
         'app:' || record_hash as dedup_key,
         case when team_id is not null then 'log_record' end as team_origin
     from renamed
