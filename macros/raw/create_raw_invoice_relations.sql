@@ -148,14 +148,6 @@
     {% for entry in llm_cost_sources(is_telemetry=false).values() %}
         {% do invoice_relations.append(entry.relation) %}
     {% endfor %}
-    {% for unique_id in selected_resources if unique_id in graph.nodes %}
-        {% for parent_id in graph.nodes[unique_id].depends_on.nodes
-            if parent_id in graph.sources and graph.sources[parent_id].identifier in invoice_relations %}
-            {{ exceptions.raise_compiler_error(
-                unique_id ~ " reads invoice exports (" ~ parent_id ~ "), which are not read on Spark yet"
-                ~ " (README, Running on Spark / Databricks)"
-            ) }}
-        {% endfor %}
-    {% endfor %}
+    {% do spark_refuse_readers_of(invoice_relations, "invoice exports are not read on Spark yet") %}
     {{ return("") }}
 {% endmacro %}

@@ -217,8 +217,9 @@
     Spark: the pre-flight (scripts/raw_manifest.py, for the `spark` target)
     leaves the manifest as Parquet in the Spark warehouse; `raw.file_manifest`
     is a view of it. Each readable JSON-lines file is read with Spark's text
-    reader (gzip by its `.gz` name), blank lines skipped; CSV files are not
-    read on Spark yet, and a relation that has one stops the run here.
+    reader (gzip by its `.gz` name), blank lines skipped. CSV files are not
+    read on Spark yet: a relation that has one is not created, and a run
+    that selects a model reading it stops here (spark_refuse_readers_of).
 #}
 {% macro spark__create_raw_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
@@ -236,23 +237,43 @@
             ~ " where relation_name = " ~ sql_string_literal(entry.relation)
             ~ " and file_status = 'ok' order by source_file"
         ) %}
+        {% set unread = files.rows | rejectattr(0, "equalto", "jsonl") | list %}
+        {% if unread %}
+            {% do spark_refuse_readers_of(
+                [entry.relation], unread[0][0] ~ " files (" ~ unread[0][1] ~ ", ...), which are not read on Spark yet"
+            ) %}
+        {% endif %}
         {% set selects = [] %}
         {% for file_format, source_file in files.rows %}
-            {% if file_format != "jsonl" %}
-                {{ exceptions.raise_compiler_error(
-                    "raw." ~ entry.relation ~ ": " ~ file_format ~ " files are not read on Spark yet"
-                    ~ " (README, Running on Spark / Databricks): " ~ source_file
-                ) }}
-            {% endif %}
             {% do selects.append(
                 "select " ~ sql_string_literal(source_file) ~ " as source_file, 'jsonl' as source_format,"
                 ~ " value as record_text, _metadata.file_modification_time as file_modified_at"
                 ~ " from text.`" ~ spark_file_path(source_file) ~ "` where trim(value) <> ''"
             ) %}
         {% endfor %}
-        {% do run_query(raw_view_statement(entry.relation, selects)) %}
+        {#- a relation that cannot be read whole is not created: reading it fails, never reads a part -#}
+        {% do run_query(
+            "drop view if exists raw." ~ entry.relation if unread else raw_view_statement(entry.relation, selects)
+        ) %}
     {% endfor %}
     {{ return("") }}
+{% endmacro %}
+
+
+{#
+    Spark, until a reader is ported: stops a run that selects a model
+    reading one of `relations` (raw relation names), naming it and `why`,
+    before anything is built; any other run (seeds, other models) goes on.
+#}
+{% macro spark_refuse_readers_of(relations, why) %}
+    {% for unique_id in selected_resources if unique_id in graph.nodes %}
+        {% for parent_id in graph.nodes[unique_id].depends_on.nodes
+            if parent_id in graph.sources and graph.sources[parent_id].identifier in relations %}
+            {{ exceptions.raise_compiler_error(
+                unique_id ~ " reads " ~ parent_id ~ ": " ~ why ~ " (README, Running on Spark / Databricks)"
+            ) }}
+        {% endfor %}
+    {% endfor %}
 {% endmacro %}
 
 
