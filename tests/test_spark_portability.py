@@ -159,21 +159,30 @@ def describe(values: list[str | None]) -> list[tuple[str, str | None]]:
     return [(json.dumps(case), value) for (case, _), value in zip(ALL_CASES, values, strict=True)]
 
 
-def jsonl_raw_folder(root: Path) -> Path:
-    """The sample's JSON-lines telemetry (app logs, OTLP), plus a gzipped file whose name holds a
-    quote, glob characters and a backquote, with a blank line, a record written twice, one that
-    names a key twice, and two that are not JSON objects."""
+def raw_folder(root: Path) -> Path:
+    """The sample's telemetry (app logs as JSON lines and CSV, OTLP), plus a gzipped JSON-lines file
+    whose name holds a quote, glob characters and a backquote, with a blank line, a record written
+    twice, one that names a key twice, and two that are not JSON objects; and a CSV file with its
+    columns in another order and one more, quoted commas and quotes, and empty fields."""
     sample = PROJECT_ROOT / "data" / "sample"
-    for path in [*sample.glob("logs/app/**/*.jsonl"), *sample.glob("traces/otlp/**/*.jsonl")]:
-        target = root / path.relative_to(sample)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+    for path in [*sample.glob("logs/app/**/*"), *sample.glob("traces/otlp/**/*.jsonl")]:
+        if path.is_file():
+            target = root / path.relative_to(sample)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
     lines = next(iter(sorted(sample.glob("logs/app/**/*.jsonl")))).read_text(encoding="utf-8").splitlines()
     hostile = root / "logs" / "app" / "extra" / "o'brien [x] {y}`.jsonl.gz"
     hostile.parent.mkdir(parents=True)
     duplicate_key = lines[2].rstrip().removesuffix("}") + ', "llm.model": "other-model"}'
     records = [lines[0], "", lines[1], lines[1], duplicate_key, "not json", "[1, 2]"]
     hostile.write_bytes(gzip.compress("\n".join(records).encode() + b"\n"))
+    (root / "logs" / "app" / "extra" / "batch [2].csv").write_text(
+        "llm.model,team.id,timestamp,request_id,llm.provider,llm.input_tokens,llm.output_tokens,note\n"
+        'gpt-4o-mini,search,2026-11-21T10:00:00Z,req_csv_1,openai,100,20,"a, ""quoted"" note"\n'
+        "gpt-4o-mini,,2026-11-21T11:00:00Z,req_csv_2,openai,,5,\n"
+        'gpt-4o-mini,search,1763722800,req_csv_3,openai,7,"",caf\u00e9\n',
+        encoding="utf-8",
+    )
     return root
 
 
@@ -212,24 +221,28 @@ def test_expression_macros_give_the_hand_worked_values_on_duckdb(tmp_path: Path)
     assert describe(values) == describe(expected("duckdb"))
 
 
-def test_spark_gives_the_same_values_seeds_and_raw_records(tmp_path: Path) -> None:
+def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path) -> None:
     """On a local Spark session: the same hand-worked values (the JSON differences aside); every
     seed loaded with the same columns and rows as DuckDB loads it (a null stays null, an
-    apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); and every raw
-    JSON-lines record read with the same file, text, hash and copy number (so the same record id),
-    from files listed by the same pre-flight, a gzipped one with quotes and glob characters in its
-    name included."""
+    apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
+    telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
+    the same record id) from files listed by the same pre-flight, hostile names included; and
+    the models of SPARK_MODELS built with the same rows."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    raw = jsonl_raw_folder(tmp_path / "raw")
+    raw = raw_folder(tmp_path / "raw")
     environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
     spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS)
     assert describe(spark["values"]) == describe(expected("spark"))
     duckdb_built = duckdb_tables(tmp_path, raw)
     assert sorted(spark["tables"]) == sorted(duckdb_built)
-    assert len(duckdb_built["raw.app_llm_call_records"]["rows"]) == 4 * 18 + 6
+    app_records = duckdb_built["raw.app_llm_call_records"]
+    files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
+    assert sum(file.endswith(".jsonl.gz") for file in files) == 6
+    assert sum(file.endswith("batch [2].csv") for file in files) == 3
+    assert sum(file.endswith(".csv") for file in files) > 3
     app_calls = duckdb_built["stg_app__llm_calls"]
     assert sorted(row[app_calls["columns"].index("has_duplicate_key")] for row in app_calls["rows"]).count("True") == 1
     assert sorted(row[app_calls["columns"].index("is_valid_json")] for row in app_calls["rows"]).count("False") == 2

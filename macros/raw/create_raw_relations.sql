@@ -217,9 +217,16 @@
     Spark: the pre-flight (scripts/raw_manifest.py, for the `spark` target)
     leaves the manifest as Parquet in the Spark warehouse; `raw.file_manifest`
     is a view of it. Each readable JSON-lines file is read with Spark's text
-    reader (gzip by its `.gz` name), blank lines skipped. CSV files are not
-    read on Spark yet: a relation that has one is not created, and a run
-    that selects a model reading it stops here (spark_refuse_readers_of).
+    reader (gzip by its `.gz` name), blank lines skipped. CSV files are read
+    with Spark's CSV reader, every value as text (an empty field, quoted or
+    not, is null, as DuckDB reads it), and each row becomes the JSON text
+    DuckDB's reader gives it: the columns of all the relation's CSV files in
+    order of first appearance (union by name), absent ones null, then the
+    file's path under `filename` unless the file has such a column. A view
+    cannot read the per-file CSV readers (temporary views), so a relation's
+    CSV rows are copied into the table `raw.<relation>__csv_rows` by every
+    run. Parquet files are not read on Spark yet: a relation that has one is
+    not created, and a run that selects a model reading it stops here.
 #}
 {% macro spark__create_raw_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
@@ -233,24 +240,69 @@
     {% endfor %}
     {% for entry in llm_cost_sources(is_telemetry=true).values() %}
         {% set files = run_query(
-            "select file_format, source_file from raw.file_manifest"
+            "select file_format, source_file, modified_at_ns from raw.file_manifest"
             ~ " where relation_name = " ~ sql_string_literal(entry.relation)
             ~ " and file_status = 'ok' order by source_file"
         ) %}
-        {% set unread = files.rows | rejectattr(0, "equalto", "jsonl") | list %}
+        {% set unread = files.rows | rejectattr(0, "in", ["jsonl", "csv"]) | list %}
         {% if unread %}
             {% do spark_refuse_readers_of(
                 [entry.relation], unread[0][0] ~ " files (" ~ unread[0][1] ~ ", ...), which are not read on Spark yet"
             ) %}
         {% endif %}
         {% set selects = [] %}
-        {% for file_format, source_file in files.rows %}
+        {% for file_format, source_file, _ in files.rows if file_format == "jsonl" %}
             {% do selects.append(
                 "select " ~ sql_string_literal(source_file) ~ " as source_file, 'jsonl' as source_format,"
                 ~ " value as record_text, _metadata.file_modification_time as file_modified_at"
-                ~ " from text.`" ~ spark_file_path(source_file) ~ "` where trim(value) <> ''"
+                ~ " from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` where trim(value) <> ''"
             ) %}
         {% endfor %}
+        {% set csv_files = files.rows | selectattr(0, "equalto", "csv") | list %}
+        {% set csv_table = "raw." ~ entry.relation ~ "__csv_rows" %}
+        {% do run_query("drop table if exists " ~ csv_table) %}
+        {% if csv_files and not unread %}
+            {% set columns = [] %}
+            {% set file_columns = [] %}
+            {% for _, source_file, _ in csv_files %}
+                {% do run_query(
+                    "create or replace temporary view " ~ entry.relation ~ "__csv_" ~ loop.index
+                    ~ " using csv options (path " ~ sql_string_literal(spark_file_path(source_file))
+                    ~ ", header 'true', escape '\"', mode 'PERMISSIVE')"
+                ) %}
+                {% do file_columns.append(run_query(
+                    "select * from " ~ entry.relation ~ "__csv_" ~ loop.index ~ " limit 0"
+                ).column_names) %}
+                {% for column in file_columns[-1] if column not in columns %}
+                    {% do columns.append(column) %}
+                {% endfor %}
+            {% endfor %}
+            {% set csv_selects = [] %}
+            {% for _, source_file, modified_at_ns in csv_files %}
+                {% set present = file_columns[loop.index0] %}
+                {% set fields = [] %}
+                {% for column in columns %}
+                    {% do fields.append(sql_string_literal(column) ~ ", "
+                        ~ ("`" ~ (column | replace("`", "``")) ~ "`" if column in present
+                           else "cast(null as string)")) %}
+                {% endfor %}
+                {% if "filename" not in columns %}
+                    {% do fields.append("'filename', " ~ sql_string_literal(source_file)) %}
+                {% endif %}
+                {% do csv_selects.append(
+                    "select " ~ sql_string_literal(source_file) ~ " as source_file, 'csv' as source_format,"
+                    ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
+                    ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
+                    ~ " from " ~ entry.relation ~ "__csv_" ~ loop.index
+                ) %}
+            {% endfor %}
+            {% do run_query(
+                "create table " ~ csv_table ~ " using parquet as " ~ (csv_selects | join(" union all "))
+            ) %}
+            {% do selects.append(
+                "select source_file, source_format, record_text, file_modified_at from " ~ csv_table
+            ) %}
+        {% endif %}
         {#- a relation that cannot be read whole is not created: reading it fails, never reads a part -#}
         {% do run_query(
             "drop view if exists raw." ~ entry.relation if unread else raw_view_statement(entry.relation, selects)
@@ -278,15 +330,14 @@
 
 
 {#
-    A file's path as Spark reads it literally inside backquotes: glob
-    characters escaped with a backslash (Hadoop globs every path it is
-    given), a backquote doubled.
+    A file's path as Spark reads it literally: glob characters escaped with
+    a backslash (Hadoop globs every path it is given). Inside backquotes
+    (text.`...`), a backquote is doubled too.
 #}
 {% macro spark_file_path(path) %}
     {%- set escaped = namespace(text="") -%}
     {%- for character in path -%}
-        {%- set escaped.text = escaped.text ~ ("\\" if character in "{}[]*?\\" else "")
-            ~ ("``" if character == "`" else character) -%}
+        {%- set escaped.text = escaped.text ~ ("\\" if character in "{}[]*?\\" else "") ~ character -%}
     {%- endfor -%}
     {{ return(escaped.text) }}
 {% endmacro %}
