@@ -41,6 +41,8 @@ select
             nullif(trim({{ list_element(json_field_values(text, {'value': case.path}), 1) }}), '')
         {%- elif case.macro == 'raw_record_id' %}
             {{ raw_record_id(text, sql_string_literal(case.hash), case.copy_number) }}
+        {%- elif case.macro == 'csv_column_names' %}
+            {{ sql_string_literal(csv_column_names(case.text) | join('|')) }}
         {%- elif case.macro == 'token_cost' %}
             cast({{ token_cost(case.tokens, 'cast(' ~ case.price ~ ' as decimal(38, 12))') }} as decimal(38, 12))
         {%- endif %}
@@ -110,6 +112,9 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
      "d636c983af684f91707f3ef5389bb308"),
     ({"macro": "raw_record_id", "text": "/raw/o'brien\\x.jsonl", "hash": "0123abcd", "copy_number": 1},
      "2c31ea43d249ef9178d14458e7c788bf"),
+    # CSV header lines named as DuckDB's reader names them (its output for these lines)
+    ({"macro": "csv_column_names", "text": 'a,b,a,A,"x,y",a_1'}, "a|b|a_1|A_2|x,y|a_1_1"),
+    ({"macro": "csv_column_names", "text": '\ufeffteam.id,"say ""hi""",,'}, 'team.id|say "hi"|column2|column3'),
     # money: exact decimals, no precision lost
     ({"macro": "token_cost", "tokens": 12345, "price": "2.5"}, "0.030862500000"),
     ({"macro": "token_cost", "tokens": 999999999999, "price": "0.000001"}, "0.999999999999"),

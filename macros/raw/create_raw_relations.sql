@@ -265,26 +265,32 @@
             {% set columns = [] %}
             {% set file_columns = [] %}
             {% for _, source_file, _ in csv_files %}
-                {% do run_query(
-                    "create or replace temporary view " ~ entry.relation ~ "__csv_" ~ loop.index
-                    ~ " using csv options (path " ~ sql_string_literal(spark_file_path(source_file))
-                    ~ ", header 'true', escape '\"', mode 'PERMISSIVE')"
-                ) %}
-                {% do file_columns.append(run_query(
-                    "select * from " ~ entry.relation ~ "__csv_" ~ loop.index ~ " limit 0"
-                ).column_names) %}
+                {#- the header line, named as DuckDB names it (Spark renames a repeated column its own way) -#}
+                {% set header_line = run_query(
+                    "select value from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` limit 1"
+                ).columns[0].values()[0] %}
+                {% do file_columns.append(csv_column_names(header_line)) %}
                 {% for column in file_columns[-1] if column not in columns %}
                     {% do columns.append(column) %}
                 {% endfor %}
+                {#- the rows below it, every field as text, by position: _c0, _c1, ... -#}
+                {% set positions = [] %}
+                {% for _ in file_columns[-1] %}{% do positions.append("_c" ~ loop.index0 ~ " string") %}{% endfor %}
+                {% do run_query(
+                    "create or replace temporary view " ~ entry.relation ~ "__csv_" ~ loop.index
+                    ~ " (" ~ (positions | join(", ")) ~ ") using csv options (path "
+                    ~ sql_string_literal(spark_file_path(source_file))
+                    ~ ", header 'true', escape '\"', mode 'PERMISSIVE')"
+                ) %}
             {% endfor %}
             {% set csv_selects = [] %}
             {% for _, source_file, modified_at_ns in csv_files %}
                 {% set present = file_columns[loop.index0] %}
+                {#- the file's columns by position (`_c0`, ...: read without Spark's header names) -#}
                 {% set fields = [] %}
                 {% for column in columns %}
                     {% do fields.append(sql_string_literal(column) ~ ", "
-                        ~ ("`" ~ (column | replace("`", "``")) ~ "`" if column in present
-                           else "cast(null as string)")) %}
+                        ~ ("_c" ~ present.index(column) if column in present else "cast(null as string)")) %}
                 {% endfor %}
                 {% if "filename" not in columns %}
                     {% do fields.append("'filename', " ~ sql_string_literal(source_file)) %}
@@ -326,6 +332,31 @@
             ) }}
         {% endfor %}
     {% endfor %}
+{% endmacro %}
+
+
+{#
+    The column names DuckDB's CSV reader gives a header line: the fields
+    (quoted or not, a UTF-8 byte order mark dropped; an empty one is
+    `column<position from 0>`), a name already taken (ignoring case)
+    suffixed `_1`, `_2`, ... per name until it is free (`a,b,a,A,a_1` ->
+    a, b, a_1, A_2, a_1_1).
+#}
+{% macro csv_column_names(header_line) %}
+    {%- set names = [] -%}
+    {%- set taken = [] -%}
+    {%- set counters = {} -%}
+    {%- for quoted, bare in modules.re.findall('(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))', header_line.lstrip("\ufeff")) -%}
+        {%- set name = (quoted | replace('""', '"') if quoted else bare) or "column" ~ loop.index0 -%}
+        {%- set candidate = namespace(text=name) -%}
+        {%- for _ in range(names | length + 1) if candidate.text | lower in taken -%}
+            {%- do counters.update({name | lower: counters.get(name | lower, 0) + 1}) -%}
+            {%- set candidate.text = name ~ "_" ~ counters[name | lower] -%}
+        {%- endfor -%}
+        {%- do taken.append(candidate.text | lower) -%}
+        {%- do names.append(candidate.text) -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {% endmacro %}
 
 

@@ -184,14 +184,11 @@
 {% endmacro %}
 
 
-{#-
-    Spark reads no CSV file yet (spark__create_raw_relations stops a run
-    that has one), so no record there has the format `csv`: the check of a
-    CSV header naming a read column twice comes with Spark's CSV reader.
--#}
+{#- Spark: the same check with higher-order functions (the CSV reader names a repeated column as DuckDB's does). -#}
 {% macro spark__json_duplicate_key_check(keys_column, fields, format_column) %}
+    {%- set objects = json_read_objects(fields) %}
     (
-        {%- for object_path, keys in json_read_objects(fields).items() %}
+        {%- for object_path, keys in objects.items() %}
         {%- set object_keys = "element_at(" ~ keys_column ~ ", " ~ loop.index ~ ")" %}
         {%- set literals = [] %}
         {%- for key in keys %}{% do literals.append(sql_string_literal(key)) %}{% endfor %}
@@ -203,6 +200,14 @@
         end
         {{- " or" if not loop.last }}
         {%- endfor %}
+        {%- if format_column %}
+        {%- set renamed = [] %}
+        {%- for key in objects["$"] %}{% do renamed.append(sql_string_literal(key ~ "_1")) %}{% endfor %}
+        or case
+            when {{ format_column }} = 'csv'
+                then exists(element_at({{ keys_column }}, 1), k -> k in ({{ renamed | join(", ") }}))
+        end
+        {%- endif %}
     )
 {% endmacro %}
 
