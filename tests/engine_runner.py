@@ -3,9 +3,10 @@
     python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--build MODEL,...]
 
 prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "tables":
-with --build (Spark only), the raw-file pre-flight of scripts/run_dbt.py, `dbt seed` and `dbt run`
-of the models on the target (whose on-run-start hooks create the raw views), then every seed, raw
-telemetry relation and built model as columns and rows, values as text (times to the second)}.
+with --build (Spark only), the raw-file pre-flight of scripts/run_dbt.py and one `dbt build` of
+the seeds and the models, without tests, on the target (whose on-run-start hooks create the raw
+views), then every seed, raw telemetry relation and built model as columns and rows, values as
+text (times to the second)}.
 
 Run by the interpreter of the engine's venv (the project's .venv for DuckDB, the Spark venv of
 requirements-spark.txt for Spark), so that each engine renders the project's macros with its own
@@ -55,11 +56,11 @@ def spark_tables(models: list[str]) -> Any:
 
     from run_dbt import dbt_environment, run_preflight
 
-    arguments = ["seed", "--quiet", "--target", "spark"]
+    arguments = ["build", "--quiet", "--target", "spark", "--select", "resource_type:seed", *models,
+                 "--exclude", "resource_type:test", "resource_type:unit_test"]  # data tests stay on DuckDB
     os.environ.update(dbt_environment(os.environ))
     run_preflight(arguments, os.environ)
-    results = [*invoke(arguments).result.results,
-               *invoke(["run", "--quiet", "--target", "spark", "--select", *models]).result.results]
+    results = invoke(arguments).result.results
     session = SparkSession.builder.getOrCreate()  # the session dbt-spark opened in this process
     relations = {result.node.name: f"{result.node.schema}.{result.node.alias}"
                  for result in results if result.node.resource_type in ("seed", "model")}  # not the hooks
