@@ -151,24 +151,18 @@
     counts too: DuckDB renames the second column `<name>_1`.
 #}
 {% macro json_duplicate_key_check(keys_column, fields, format_column=none) %}
-    {{- return(adapter.dispatch("json_duplicate_key_check", "llm_cost")(keys_column, fields, format_column)) -}}
-{% endmacro %}
-
-{% macro duckdb__json_duplicate_key_check(keys_column, fields, format_column) %}
     {%- set objects = json_read_objects(fields) -%}
     (
         {%- for object_path, keys in objects.items() %}
-        {%- set object_keys = keys_column ~ "[" ~ loop.index ~ "]" %}
+        {%- set object_keys = list_element(keys_column, loop.index) %}
         {%- set literals = [] %}
         {%- for key in keys %}{% do literals.append(sql_string_literal(key)) %}{% endfor %}
         {#- any repeated key (cheap), then whether a repeated key is one read #}
         case
             when {{ list_has_repeated_element(object_keys) }}
                 then
-                    len(list_filter({{ object_keys }}, lambda k: k in ({{ literals | join(", ") }})))
-                    > len(list_filter(
-                        [{{ literals | join(", ") }}], lambda k: list_contains({{ object_keys }}, k)
-                    ))
+                    {{ list_count(object_keys, "k", "k in (" ~ (literals | join(", ")) ~ ")") }}
+                    > {{ list_count(list_of(literals), "k", list_contains_value(object_keys, "k")) }}
         end
         {{- " or" if not loop.last }}
         {%- endfor %}
@@ -177,35 +171,7 @@
         {%- for key in objects["$"] %}{% do renamed.append(sql_string_literal(key ~ "_1")) %}{% endfor %}
         or case
             when {{ format_column }} = 'csv'
-                then list_has_any({{ keys_column }}[1], [{{ renamed | join(", ") }}])
-        end
-        {%- endif %}
-    )
-{% endmacro %}
-
-
-{#- Spark: the same check with higher-order functions (the CSV reader names a repeated column as DuckDB's does). -#}
-{% macro spark__json_duplicate_key_check(keys_column, fields, format_column) %}
-    {%- set objects = json_read_objects(fields) %}
-    (
-        {%- for object_path, keys in objects.items() %}
-        {%- set object_keys = "element_at(" ~ keys_column ~ ", " ~ loop.index ~ ")" %}
-        {%- set literals = [] %}
-        {%- for key in keys %}{% do literals.append(sql_string_literal(key)) %}{% endfor %}
-        case
-            when size(array_distinct({{ object_keys }})) <> size({{ object_keys }})
-                then
-                    size(filter({{ object_keys }}, k -> k in ({{ literals | join(", ") }})))
-                    > size(filter(array({{ literals | join(", ") }}), k -> array_contains({{ object_keys }}, k)))
-        end
-        {{- " or" if not loop.last }}
-        {%- endfor %}
-        {%- if format_column %}
-        {%- set renamed = [] %}
-        {%- for key in objects["$"] %}{% do renamed.append(sql_string_literal(key ~ "_1")) %}{% endfor %}
-        or case
-            when {{ format_column }} = 'csv'
-                then exists(element_at({{ keys_column }}, 1), k -> k in ({{ renamed | join(", ") }}))
+                then {{ list_count(list_element(keys_column, 1), "k", "k in (" ~ (renamed | join(", ")) ~ ")") }} > 0
         end
         {%- endif %}
     )
@@ -218,8 +184,17 @@
     or null list.
 #}
 {% macro list_has_repeated_element(list_expression) %}
+    {{- return(adapter.dispatch("list_has_repeated_element", "llm_cost")(list_expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__list_has_repeated_element(list_expression) %}
     list_bool_or(list_transform(
         range(1, len({{ list_expression }}) + 1),
         lambda i: list_position({{ list_expression }}, {{ list_expression }}[i]) <> i
     ))
+{% endmacro %}
+
+{#- Spark: null for a null list; false, not null, for an empty one (no caller tells them apart). -#}
+{% macro spark__list_has_repeated_element(list_expression) %}
+    (size(array_distinct({{ list_expression }})) <> size({{ list_expression }}))
 {% endmacro %}
