@@ -122,8 +122,24 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
 ]
 # The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
 # but for the columns that name the run (RUN_COLUMNS).
-SPARK_MODELS = ("stg_app__llm_calls",)
-RUN_COLUMNS = ("loaded_at", "load_invocation_id", "context_loaded_at")
+SPARK_MODELS = (
+    # app logs
+    "stg_app__llm_calls",
+    # gateway and Bedrock logs
+    # OTLP traces
+    # invoices
+    # prices, raw files and the call pipeline
+    # marts
+)
+RUN_COLUMNS = (
+    # app logs
+    "loaded_at", "load_invocation_id", "context_loaded_at",
+    # gateway and Bedrock logs
+    # OTLP traces
+    # invoices
+    # prices, raw files and the call pipeline
+    # marts
+)
 # Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
 # by RFC 8259 either way, kept here so that a change on either side is noticed.
 JSON_DIFFERENCES: dict[str, dict[str, str]] = {
@@ -165,7 +181,22 @@ def describe(values: list[str | None]) -> list[tuple[str, str | None]]:
 
 
 def raw_folder(root: Path) -> Path:
-    """The sample's telemetry (app logs as JSON lines and CSV, OTLP), plus a gzipped JSON-lines file
+    """The raw layout both engines build from: one builder per source system below."""
+    for add_files in (
+        # app logs
+        app_logs,
+        # gateway and Bedrock logs
+        # OTLP traces
+        # invoices
+        # prices, raw files and the call pipeline
+        # marts
+    ):
+        add_files(root)
+    return root
+
+
+def app_logs(root: Path) -> None:
+    """The sample's app logs (JSON lines and CSV) and OTLP traces, plus a gzipped JSON-lines file
     whose name holds a quote, glob characters and a backquote, with a blank line, a record written
     twice, one that names a key twice, and two that are not JSON objects; and a CSV file with its
     columns in another order and one more, quoted commas and quotes, and empty fields."""
@@ -188,7 +219,6 @@ def raw_folder(root: Path) -> Path:
         'gpt-4o-mini,search,1763722800,req_csv_3,openai,7,"",caf\u00e9\n',
         encoding="utf-8",
     )
-    return root
 
 
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
