@@ -127,6 +127,7 @@ SPARK_MODELS = (
     "stg_app__llm_calls",
     # gateway and Bedrock logs
     # OTLP traces
+    "stg_otlp__spans",
     # invoices
     # prices, raw files and the call pipeline
     # marts
@@ -187,6 +188,7 @@ def raw_folder(root: Path) -> Path:
         app_logs,
         # gateway and Bedrock logs
         # OTLP traces
+        otlp_traces,
         # invoices
         # prices, raw files and the call pipeline
         # marts
@@ -219,6 +221,55 @@ def app_logs(root: Path) -> None:
         'gpt-4o-mini,search,1763722800,req_csv_3,openai,7,"",caf\u00e9\n',
         encoding="utf-8",
     )
+
+
+# A JSON object that names a key twice: DuckDB's reader keeps the first value, Spark's the last
+# (otlp_traces writes a span named twice); both engines' values, so that a change is noticed.
+REPEATED_JSON_KEY = {"duckdb": "chat first-name", "spark": "chat last-name"}
+
+
+def otlp_traces(root: Path) -> None:
+    """The recorded OTLP/JSON of real instrumentation libraries (tests/fixtures: the conformance
+    recordings of scripts/record_conformance.py and the real-world replays), plus a JSON-lines
+    file of hostile lines: a span that names a JSON key twice (REPEATED_JSON_KEY), an LLM span
+    whose attribute list names a key twice with two values, attribute values of odd types (a
+    double below 1e-3, a double and a bool written as strings), a truncated line, lines that are
+    not objects or not TracesData, and an empty export."""
+    fixtures = PROJECT_ROOT / "tests" / "fixtures"
+    for kind in ("conformance", "realworld"):
+        for path in sorted((fixtures / kind / "raw" / "traces" / "otlp").glob("*.jsonl")):
+            target = root / "traces" / "otlp" / kind / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    recorded = (fixtures / "conformance" / "raw" / "traces" / "otlp" / "openai-v2-default.jsonl")
+    first_line = recorded.read_text(encoding="utf-8").splitlines()[0]
+
+    def batch(name: str, span_id: str, attributes: list[dict[str, Any]]) -> str:
+        span = {"traceId": "5B8EFFF798038103D269B633813FC60C", "spanId": span_id, "name": name, "kind": 3,
+                "startTimeUnixNano": "1764000000000000000", "endTimeUnixNano": "1764000001000000000",
+                "attributes": attributes, "status": {}}
+        resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "hostile"}}]}
+        return json.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [span]}]}]})
+
+    def text(value: str) -> dict[str, Any]:
+        return {"stringValue": value}
+
+    llm = [{"key": "gen_ai.provider.name", "value": text("openai")},
+           {"key": "gen_ai.request.model", "value": text("gpt-4o-mini")}]
+    repeated_name = batch("chat first-name", "00f067aa0ba902b7", llm).replace(
+        '"name": "chat first-name"', '"name": "chat first-name", "name": "chat last-name"')
+    conflicting = batch("chat conflicting", "00f067aa0ba902b8", [
+        *llm, {"key": "team.id", "value": text("search")}, {"key": "team.id", "value": text("ads")}])
+    odd_types = batch("chat odd types", "00f067aa0ba902b9", [
+        *llm, {"key": "gen_ai.usage.input_tokens", "value": {"doubleValue": 0.0003264}},
+        {"key": "gen_ai.usage.output_tokens", "value": {"doubleValue": "12.5"}},
+        {"key": "gen_ai.usage.total_tokens", "value": {"doubleValue": 1.5e17}},
+        {"key": "cost_center", "value": {"boolValue": "true"}}])
+    lines = [repeated_name, conflicting, odd_types, first_line[: len(first_line) // 2], "[1, 2]", "42",
+             '{"resourceSpans": "oops"}', "{}", first_line]
+    hostile = root / "traces" / "otlp" / "extra" / "hostile.jsonl"
+    hostile.parent.mkdir(parents=True)
+    hostile.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
@@ -282,8 +333,16 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     app_calls = duckdb_built["stg_app__llm_calls"]
     assert sorted(row[app_calls["columns"].index("has_duplicate_key")] for row in app_calls["rows"]).count("True") == 1
     assert sorted(row[app_calls["columns"].index("is_valid_json")] for row in app_calls["rows"]).count("False") == 2
+    spans = duckdb_built["stg_otlp__spans"]
+    span_names = [row[spans["columns"].index("span_name")] for row in spans["rows"]]
+    assert span_names.count(REPEATED_JSON_KEY["duckdb"]) == 1
+    assert sum(row[spans["columns"].index("has_duplicate_key")] == "True" for row in spans["rows"]) == 1
+    assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
+    assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
+    as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
     for name, table in duckdb_built.items():
         assert spark["tables"][name]["columns"] == table["columns"], name
         kept = [index for index, column in enumerate(table["columns"]) if column not in RUN_COLUMNS]
         spark_rows = sorted((tuple(row[index] for index in kept) for row in spark["tables"][name]["rows"]), key=str)
-        assert spark_rows == sorted((tuple(row[index] for index in kept) for row in table["rows"]), key=str), name
+        duckdb_rows = (tuple(as_on_spark.get(row[index], row[index]) for index in kept) for row in table["rows"])
+        assert spark_rows == sorted(duckdb_rows, key=str), name

@@ -52,3 +52,68 @@
 {% macro spark__list_contains_value(list_expression, value) -%}
     array_contains({{ list_expression }}, {{ value }})
 {%- endmacro %}
+
+
+{# How many elements a list has (null for a null list). #}
+{% macro list_length(list_expression) %}
+    {{- return(adapter.dispatch("list_length", "llm_cost")(list_expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__list_length(list_expression) -%}
+    len({{ list_expression }})
+{%- endmacro %}
+
+{#- Spark: size() of a null array is null under ANSI (the spark target), as DuckDB's len(). -#}
+{% macro spark__list_length(list_expression) -%}
+    size({{ list_expression }})
+{%- endmacro %}
+
+
+{#
+    The sum of `expression` over the elements of a list, written over the
+    element `variable`, as DuckDB's list_sum: null elements are skipped, and
+    null when no element gives a value (an empty or null list included).
+#}
+{% macro list_sum_of(list_expression, variable, expression) %}
+    {{- return(adapter.dispatch("list_sum_of", "llm_cost")(list_expression, variable, expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__list_sum_of(list_expression, variable, expression) -%}
+    list_sum(list_transform({{ list_expression }}, lambda {{ variable }}: {{ expression }}))
+{%- endmacro %}
+
+{% macro spark__list_sum_of(list_expression, variable, expression) -%}
+    aggregate(
+        transform({{ list_expression }}, {{ variable }} -> {{ expression }}),
+        cast(null as bigint),
+        (total, term) -> case when term is null then total else coalesce(total, 0) + term end
+    )
+{%- endmacro %}
+
+
+{#
+    Select items, not an expression: one row per element of a list, the
+    element as `element_name` and its 1-based position as `position_name`
+    (DuckDB unnest and generate_subscripts; Spark inline over the list's
+    elements paired with their positions, posexplode's 0-based positions
+    being one off). A null or empty list gives no row. At most one per
+    select on Spark (one generator per select).
+#}
+{% macro list_unnest_with_position(list_expression, element_name="element", position_name="position") %}
+    {{- return(adapter.dispatch("list_unnest_with_position", "llm_cost")(
+        list_expression, element_name, position_name)) -}}
+{% endmacro %}
+
+{% macro duckdb__list_unnest_with_position(list_expression, element_name, position_name) -%}
+    unnest({{ list_expression }}) as {{ element_name }},
+    generate_subscripts({{ list_expression }}, 1) as {{ position_name }}
+{%- endmacro %}
+
+{% macro spark__list_unnest_with_position(list_expression, element_name, position_name) -%}
+    inline(transform(
+        {{ list_expression }},
+        (list_item, list_index) -> named_struct(
+            '{{ element_name }}', list_item, '{{ position_name }}', list_index + 1
+        )
+    ))
+{%- endmacro %}

@@ -40,6 +40,27 @@
 {% endmacro %}
 
 
+{#-
+    True when the text is one JSON document of any kind (object, array,
+    string, number, true, false, null). Spark has no validity check: the
+    text is read as the one element of a JSON array, which fails on
+    malformed text and counts two elements for `1, 2`; like from_json it
+    accepts text after the document's end (`1] [2`), which DuckDB does not.
+    Null for null text.
+-#}
+{% macro json_text_check(text) %}
+    {{- return(adapter.dispatch("json_text_check", "llm_cost")(text)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_text_check(text) %}
+    json_valid({{ text }})
+{% endmacro %}
+
+{% macro spark__json_text_check(text) %}
+    case when {{ text }} is not null then coalesce(json_array_length('[' || {{ text }} || ']') = 1, false) end
+{% endmacro %}
+
+
 {% macro json_field_values(text_column, fields) %}
     {{- return(adapter.dispatch("json_field_values", "llm_cost")(text_column, fields)) -}}
 {% endmacro %}
