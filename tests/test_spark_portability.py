@@ -127,7 +127,7 @@ SPARK_MODELS = (
     "stg_app__llm_calls",
     # gateway and Bedrock logs
     # OTLP traces
-    "stg_otlp__spans",
+    "stg_otlp__spans", "int_otlp__llm_spans_in_context", "int_otlp__llm_call_records",
     # invoices
     # prices, raw files and the call pipeline
     # marts
@@ -137,6 +137,7 @@ RUN_COLUMNS = (
     "loaded_at", "load_invocation_id", "context_loaded_at",
     # gateway and Bedrock logs
     # OTLP traces
+    "in_context_at",
     # invoices
     # prices, raw files and the call pipeline
     # marts
@@ -291,7 +292,9 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
         relations |= {f"raw.{name}": f'raw."{name}"' for (name,) in connection.execute(
             "select view_name from duckdb_views() where schema_name = 'raw'").fetchall()
             if name.endswith("_records")}
-        relations |= {name: f'staging."{name}"' for name in SPARK_MODELS}
+        relations |= {name: f'{schema}."{name}"' for schema, name in connection.execute(
+            "select schema_name, table_name from duckdb_tables() union all "
+            "select schema_name, view_name from duckdb_views()").fetchall() if name in SPARK_MODELS}
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
