@@ -55,8 +55,11 @@ staged_spans as (
 
 spans as {{ cte_not_materialized() }} (
 
-    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
-    select
+    {#-
+        read more than once: DuckDB would otherwise copy the whole relation
+        first; the columns in the staged order, two of them recomputed
+    -#}
+    select  -- noqa: ST06
         span_record_id,
         record_id,
         source_file,
@@ -270,10 +273,10 @@ ancestor_chains as (
         {{ list_of(ancestor_span_ids) }} as ancestor_span_ids
     from llm_spans
     {%- for level in range(1, max_ancestor_depth) %}
-    left join span_tree as ancestor_{{ level }}
-        on
-            llm_spans.trace_id = ancestor_{{ level }}.trace_id
-            and {{ ancestor_span_ids[level - 1] }} = ancestor_{{ level }}.span_id
+        left join span_tree as ancestor_{{ level }}
+            on
+                llm_spans.trace_id = ancestor_{{ level }}.trace_id
+                and {{ ancestor_span_ids[level - 1] }} = ancestor_{{ level }}.span_id
     {%- endfor %}
     where llm_spans.parent_span_id is not null
 
