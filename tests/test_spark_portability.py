@@ -247,7 +247,7 @@ def gateway_and_bedrock_logs(root: Path) -> None:
     spend_logs = [
         {"request_id": "float-1", "spend": 0.0003264, "prompt_tokens": 12.0, "completion_tokens": 1e7,
          "startTime": "2026-03-02T14:05:00Z", "model": "gpt-4o-mini", "status": "success",
-         "request_tags": ["env:production", 1, 0.00012, None, {"k": 1e7}, [1, 2], True]},
+         "request_tags": ["env:production", 1, 0.5, None, {"k": 1}, [1, 2], True]},
         {"request_id": "float-2", "spend": 1e-7, "total_tokens": 1.5e21, "request_tags": [0.00012, 1e-7, 2.5e7],
          "metadata": {"additional_usage_values": {"prompt_tokens_details": {"cached_tokens": 1e7,
                                                                             "text_tokens": 3.5e-5}}}},

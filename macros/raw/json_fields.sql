@@ -128,12 +128,20 @@
     end
 {% endmacro %}
 
-{#- Spark: a number is written as DuckDB writes it when every element is a number (the probe reads them all as doubles). -#}
+{#-
+    Spark: a number is written as DuckDB writes it when every element is a
+    number (the probe reads them all as doubles; in a mixed array a number
+    below 1e-3 or from 1e7 on keeps Java's form). The probe reads the array
+    as a field of an object: a root array that is not all numbers makes
+    from_json fail with an internal error (_LEGACY_ERROR_TEMP_2133) instead
+    of giving null.
+-#}
 {% macro spark__json_array_text_list(text_column) %}
     transform(
         from_json({{ text_column }}, 'array<string>'),
         (element, element_position) -> {{ spark_json_number_text(
-            "element", "try_element_at(from_json(" ~ text_column ~ ", 'array<double>'), element_position + 1)"
+            "element", "try_element_at(from_json(concat('{\"elements\": ', " ~ text_column
+            ~ ", '}'), 'elements array<double>').elements, element_position + 1)"
         ) }}
     )
 {% endmacro %}
