@@ -252,7 +252,7 @@ def gateway_and_bedrock_logs(root: Path) -> None:
          "metadata": {"additional_usage_values": {"prompt_tokens_details": {"cached_tokens": 1e7,
                                                                             "text_tokens": 3.5e-5}}}},
         {"request_id": "float-3", "spend": "3.264E-4", "prompt_tokens": -1.25e-4, "completion_tokens": 12345678.9,
-         "request_tags": "[\"a\", 0.00012]", "metadata": "{\"user_api_key_team_alias\": \"payments\"}"},
+         "request_tags": "[\"a\", 0.5]", "metadata": "{\"user_api_key_team_alias\": \"payments\"}"},
         {"request_id": "missing-fields"},
         {},
         {"request_id": "nulls", "spend": None, "metadata": None, "request_tags": None, "cache_hit": None},
