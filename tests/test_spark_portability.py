@@ -126,6 +126,7 @@ SPARK_MODELS = (
     # app logs
     "stg_app__llm_calls",
     # gateway and Bedrock logs
+    "stg_bedrock__invocations", "stg_litellm__spend_logs",
     # OTLP traces
     "stg_otlp__spans", "int_otlp__llm_spans_in_context", "int_otlp__llm_call_records",
     # invoices
@@ -188,6 +189,7 @@ def raw_folder(root: Path) -> Path:
         # app logs
         app_logs,
         # gateway and Bedrock logs
+        gateway_and_bedrock_logs,
         # OTLP traces
         otlp_traces,
         # invoices
@@ -271,6 +273,84 @@ def otlp_traces(root: Path) -> None:
     hostile = root / "traces" / "otlp" / "extra" / "hostile.jsonl"
     hostile.parent.mkdir(parents=True)
     hostile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def gateway_and_bedrock_logs(root: Path) -> None:
+    """LiteLLM spend logs and Bedrock invocation logs (the bundled sample has none: the reference
+    records of tests/fixtures/reference_formats and the realworld samples), plus what the field
+    produces: floats in `spend` and token counts that Spark writes in Java's form (3.264E-4, 1.0E7)
+    and a string of that form, request tags of every JSON type, `metadata` as JSON text, missing
+    fields and objects, duplicate keys, lines that are not JSON objects; gzipped files with and
+    without `.gz` (without: quarantined by the pre-flight, read by neither engine); a LiteLLM CSV
+    export with JSON in quoted fields and empty fields, and one with a multi-line prompt in a
+    quoted field (quarantined by DuckDB's pre-flight: unreadable_csv)."""
+    fixtures = PROJECT_ROOT / "tests" / "fixtures"
+    litellm, bedrock = root / "logs" / "litellm", root / "logs" / "bedrock"
+    for source, target in (
+        (fixtures / "reference_formats" / "litellm_spend_logs.jsonl", litellm / "2026" / "03" / "02" / "spend.jsonl"),
+        (fixtures / "realworld" / "raw" / "logs" / "litellm" / "spend_logs_2025-03-24.jsonl",
+         litellm / "realworld" / "spend_logs_2025-03-24.jsonl"),
+        (fixtures / "reference_formats" / "bedrock_invocation_logs.jsonl", bedrock / "2026" / "03" / "02" / "log.json"),
+        (fixtures / "realworld" / "raw" / "logs" / "bedrock" / "AWSLogs_us-east-1_2025-03-11.json",
+         bedrock / "realworld" / "AWSLogs_us-east-1_2025-03-11.json"),
+    ):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    spend_logs = [
+        {"request_id": "float-1", "spend": 0.0003264, "prompt_tokens": 12.0, "completion_tokens": 1e7,
+         "startTime": "2026-03-02T14:05:00Z", "model": "gpt-4o-mini", "status": "success",
+         "request_tags": ["env:production", 1, 0.5, None, {"k": 1}, [1, 2], True]},
+        {"request_id": "float-2", "spend": 1e-7, "total_tokens": 1.5e21, "request_tags": [0.00012, 1e-7, 2.5e7],
+         "metadata": {"additional_usage_values": {"prompt_tokens_details": {"cached_tokens": 1e7,
+                                                                            "text_tokens": 3.5e-5}}}},
+        {"request_id": "float-3", "spend": "3.264E-4", "prompt_tokens": -1.25e-4, "completion_tokens": 12345678.9,
+         "request_tags": "[\"a\", 0.5]", "metadata": "{\"user_api_key_team_alias\": \"payments\"}"},
+        {"request_id": "missing-fields"},
+        {},
+        {"request_id": "nulls", "spend": None, "metadata": None, "request_tags": None, "cache_hit": None},
+        {"request_id": "not-objects", "metadata": "not json", "request_tags": {"a": 1},
+         "spend_logs_metadata": "x"},
+        {"request_id": "chatcmpl-1_cache_hit1772460390.512", "status": "failure", "cache_hit": "None",
+         "metadata": {"spend_logs_metadata": {"team": "search", "env": "staging", "cost_center": "cc-1"}}},
+    ]
+    lines = [json.dumps(record) for record in spend_logs]
+    lines += ['{"request_id": "dup", "spend": 0.5, "spend": 0.00025}',
+              '{"request_id": "dup-meta", "metadata": {"spend_logs_metadata": {"team": "a", "team": "b"}}}',
+              "", "not json", "[1, 2]", '"text"']
+    (litellm / "extra").mkdir(parents=True)
+    (litellm / "extra" / "spend [floats].jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (litellm / "extra" / "spend.jsonl.gz").write_bytes(gzip.compress("\n".join(lines[:3]).encode()))
+    (litellm / "extra" / "spend_gzipped_without_suffix.jsonl").write_bytes(gzip.compress(lines[0].encode()))
+    (litellm / "extra" / "spend_export.csv").write_text(
+        "request_id,call_type,spend,startTime,model,prompt_tokens,completion_tokens,metadata,request_tags,cache_hit\n"
+        'csv-1,acompletion,0.0003264,2026-03-02T14:05:00Z,gpt-4o-mini,1840,212,'
+        '"{""user_api_key_team_alias"": ""payments"", ""spend_logs_metadata"": {""service"": ""checkout""}}",'
+        '"[""service:checkout"", ""env:production""]",False\n'
+        "csv-2,acompletion,3.264E-4,,,,,,,\n"
+        'csv-3,,1e-7,2026-03-02T14:06:00Z,claude-3-5-haiku,"",5,{},[],True\n',
+        encoding="utf-8",
+    )
+    (litellm / "extra" / "spend_export_with_prompt.csv").write_text(
+        "request_id,spend,messages\n"
+        'csv-4,0.5,"[{""role"": ""user"", ""content"": ""line one\nline two""}]"\n',
+        encoding="utf-8",
+    )
+    invocations = [
+        {"schemaType": "ModelInvocationLog", "timestamp": "2026-03-02T14:07:02Z", "requestId": "bedrock-float",
+         "operation": "Converse", "modelId": "amazon.nova-lite-v1:0",
+         "input": {"inputTokenCount": 1e7, "cacheReadInputTokenCount": 0.0},
+         "output": {"outputTokenCount": 3.0e-4}, "requestMetadata": {"team": "search", "env": "dev"}},
+        {"schemaType": "ModelInvocationLog", "requestId": "bedrock-missing"},
+        {"schemaType": "ModelInvocationLog", "requestId": "bedrock-error", "errorCode": "ThrottlingException",
+         "input": None, "output": {}, "requestMetadata": "team=search"},
+        {"schemaType": "SomethingElse", "requestId": "other-schema", "requestMetadata": {"team": "x"}},
+    ]
+    records = [json.dumps(record) for record in invocations]
+    records += ['{"schemaType": "ModelInvocationLog", "requestId": "dup-tag",'
+                ' "requestMetadata": {"team": "a", "team": "b"}}', "", "not json"]
+    (bedrock / "extra").mkdir(parents=True)
+    (bedrock / "extra" / "invocations.json.gz").write_bytes(gzip.compress("\n".join(records).encode() + b"\n"))
+    (bedrock / "extra" / "invocations_gzipped_without_suffix.json").write_bytes(gzip.compress(records[0].encode()))
 
 
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
