@@ -52,3 +52,30 @@
 {% macro spark__list_contains_value(list_expression, value) -%}
     array_contains({{ list_expression }}, {{ value }})
 {%- endmacro %}
+
+
+{#
+    Select-list items (not one expression: DuckDB's unnest beside
+    generate_subscripts, Spark's generator inline) that expand a list into
+    one row per element: the column `element_name` and its 1-based position
+    `position_name`. No row for an empty or null list. One per select.
+#}
+{% macro list_unnest_with_position(list_expression, element_name="element", position_name="position") %}
+    {{- return(adapter.dispatch("list_unnest_with_position", "llm_cost")(
+        list_expression, element_name, position_name
+    )) -}}
+{% endmacro %}
+
+{% macro duckdb__list_unnest_with_position(list_expression, element_name, position_name) -%}
+    unnest({{ list_expression }}) as {{ element_name }},
+    generate_subscripts({{ list_expression }}, 1) as {{ position_name }}
+{%- endmacro %}
+
+{% macro spark__list_unnest_with_position(list_expression, element_name, position_name) -%}
+    inline(transform(
+        {{ list_expression }},
+        (list_value, list_index) -> named_struct(
+            '{{ element_name }}', list_value, '{{ position_name }}', cast(list_index + 1 as bigint)
+        )
+    ))
+{%- endmacro %}
