@@ -129,6 +129,8 @@ SPARK_MODELS = (
     # OTLP traces
     # invoices
     "stg_openai__cost_lines", "stg_anthropic__cost_lines", "stg_aws_cur__line_items", "stg_focus__cost_lines",
+    "int_invoice_lines_unioned", "int_invoice_lines_validated", "int_invoice_models_resolved",
+    "int_invoice_lines_classified", "fct_invoice_lines",
     # prices, raw files and the call pipeline
     # marts
 )

@@ -76,17 +76,7 @@
     Text -> DECIMAL(38, 12), or null when it is not a number (scientific
     notation such as OpenAI's `0E-6176` included), never through a double.
 #}
+{#- try_cast on both engines (dbt.safe_cast is a plain cast on DuckDB and Spark, which fails on bad text) -#}
 {% macro invoice_decimal(text_expression) %}
-    {{ return(adapter.dispatch('invoice_decimal')(text_expression)) }}
-{% endmacro %}
-
-
-{% macro default__invoice_decimal(text_expression) %}
-    {{ dbt.safe_cast('trim(' ~ text_expression ~ ')', 'decimal(38, 12)') }}
-{% endmacro %}
-
-
-{# dbt-duckdb's safe_cast is a plain cast, which fails on bad text. #}
-{% macro duckdb__invoice_decimal(text_expression) %}
     try_cast(trim({{ text_expression }}) as decimal(38, 12))
 {% endmacro %}
