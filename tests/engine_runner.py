@@ -65,7 +65,8 @@ def spark_tables(models: list[str]) -> Any:
     relations = {result.node.name: f"{result.node.schema}.{result.node.alias}"
                  for result in results if result.node.resource_type in ("seed", "model")}  # not the hooks
     views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
-    relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith("_records")}  # telemetry
+    relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views
+                  if name.endswith(("_records", "_invoice_pages", "_invoice_rows"))}  # telemetry and invoices
     tables = {}
     for name, relation in relations.items():
         frame = session.table(relation)

@@ -130,6 +130,9 @@ SPARK_MODELS = (
     # OTLP traces
     "stg_otlp__spans", "int_otlp__llm_spans_in_context", "int_otlp__llm_call_records",
     # invoices
+    "stg_openai__cost_lines", "stg_anthropic__cost_lines", "stg_aws_cur__line_items", "stg_focus__cost_lines",
+    "int_invoice_lines_unioned", "int_invoice_lines_validated", "int_invoice_models_resolved",
+    "int_invoice_lines_classified", "fct_invoice_lines",
     # prices, raw files and the call pipeline
     # marts
 )
@@ -193,6 +196,7 @@ def raw_folder(root: Path) -> Path:
         # OTLP traces
         otlp_traces,
         # invoices
+        invoice_exports,
         # prices, raw files and the call pipeline
         # marts
     ):
@@ -353,6 +357,55 @@ def gateway_and_bedrock_logs(root: Path) -> None:
     (bedrock / "extra" / "invocations_gzipped_without_suffix.json").write_bytes(gzip.compress(records[0].encode()))
 
 
+def invoice_exports(root: Path) -> None:
+    """The sample's invoice exports (OpenAI and Anthropic pages, a gzipped CUR CSV in a
+    `BILLING_PERIOD=` folder, a FOCUS CSV) and the realworld samples (tests/fixtures/realworld), plus
+    pages that are not readable (truncated, an error object, a JSON-lines file with a bad line,
+    blank lines), and Parquet exports: a CUR file (DOUBLE amounts, maps, a timestamp) in a
+    `BILLING_PERIOD=` folder and a FOCUS file (DECIMAL cost, timestamps)."""
+    for sample in (PROJECT_ROOT / "data" / "sample", PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"):
+        for path in sample.glob("invoices/**/*"):
+            if path.is_file():
+                target = root / path.relative_to(sample)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+    extra = root / "invoices" / "openai" / "extra"
+    extra.mkdir(parents=True)
+    page = json.loads(next(iter(sorted((PROJECT_ROOT / "data" / "sample").glob("invoices/openai/**/*.json"))))
+                      .read_text(encoding="utf-8"))
+    (extra / "broken.json").write_text('{"object": "page", "data": [{"start_time": 17', encoding="utf-8")
+    (extra / "error.json").write_text('{"error": {"message": "rate limited"}}\n', encoding="utf-8")
+    (extra / "pages.jsonl.gz").write_bytes(gzip.compress(
+        "\n".join([json.dumps(page), "", "{not json", json.dumps(page)]).encode()))
+    (extra / "blank lines.json").write_text('\n{\n\n  "object": "page",\n   \n  "data": []\n}\n\n',
+                                             encoding="utf-8")
+    connection = duckdb.connect()
+    cur = root / "invoices" / "aws_cur" / "BILLING_PERIOD=2026-12" / "cur-00001.parquet"
+    cur.parent.mkdir(parents=True)
+    connection.execute(
+        "copy (select 'li_p1' as identity_line_item_id, 'AWS Marketplace' as bill_billing_entity,"
+        " 'Usage' as line_item_line_item_type, timestamp '2026-12-02 00:00:00' as line_item_usage_start_date,"
+        " 'c8sq1l6dzq3y8bpv0ex5u3w5v' as line_item_product_code,"
+        " 'USE1-MP:USE1_InputTokenCount-Units' as line_item_usage_type,"
+        " 0.004096::double as line_item_usage_amount, 'USD' as line_item_currency_code,"
+        " 0.00032768::double as line_item_unblended_cost, 10000000.0::double as line_item_net_unblended_cost,"
+        " map {'product_name': 'Claude 3.5 Haiku (Amazon Bedrock Edition)', 'model': 'Claude 3.5 Haiku',"
+        " 'provider': 'Anthropic'} as product, map {'user_team': 'search'} as resource_tags"
+        " union all select 'li_p2', 'AWS', 'Usage', timestamp '2026-12-02 01:30:00.5', 'AmazonEC2',"
+        " 'USE1-BoxUsage:t3.medium', 24, 'USD', 1.5, 0.25, map {'product_name': 'EC2'}, map {}"
+        f") to '{cur}' (format parquet)")
+    focus = root / "invoices" / "focus" / "parquet" / "export.parquet"
+    focus.parent.mkdir(parents=True)
+    connection.execute(
+        "copy (select 0.75::decimal(18, 10) as BilledCost, 'USD' as BillingCurrency,"
+        " 'Usage' as ChargeCategory, 'gpt-5.4-mini input' as ChargeDescription,"
+        " timestamp '2026-09-14' as ChargePeriodStart, 'OpenAI' as HostProviderName,"
+        " 'AI and Machine Learning' as ServiceCategory, '{\"team\": \"search\"}' as Tags"
+        " union all select 5, 'USD', 'Usage', 'Llama input', timestamp '2026-09-14', 'Oracle',"
+        f" 'AI and Machine Learning', null) to '{focus}' (format parquet)")
+    connection.close()
+
+
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
     """Every seed, raw telemetry relation and model of SPARK_MODELS as DuckDB builds them
     (one `dbt build` of them, without tests, through scripts/run_dbt.py, whose pre-flight and hooks
@@ -371,10 +424,11 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
             "select table_name from duckdb_tables() where schema_name = 'seeds'").fetchall()}
         relations |= {f"raw.{name}": f'raw."{name}"' for (name,) in connection.execute(
             "select view_name from duckdb_views() where schema_name = 'raw'").fetchall()
-            if name.endswith("_records")}
+            if name.endswith(("_records", "_invoice_pages", "_invoice_rows"))}
         relations |= {name: f'{schema}."{name}"' for schema, name in connection.execute(
-            "select schema_name, table_name from duckdb_tables() union all "
-            "select schema_name, view_name from duckdb_views()").fetchall() if name in SPARK_MODELS}
+            "select schema_name, table_name from duckdb_tables() union all"
+            " select schema_name, view_name from duckdb_views() where not internal").fetchall()
+            if name in SPARK_MODELS}
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")

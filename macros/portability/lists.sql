@@ -112,8 +112,8 @@
 {% macro spark__list_unnest_with_position(list_expression, element_name, position_name) -%}
     inline(transform(
         {{ list_expression }},
-        (list_item, list_index) -> named_struct(
-            '{{ element_name }}', list_item, '{{ position_name }}', list_index + 1
+        (list_value, list_index) -> named_struct(
+            '{{ element_name }}', list_value, '{{ position_name }}', cast(list_index + 1 as bigint)
         )
     ))
 {%- endmacro %}

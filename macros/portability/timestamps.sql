@@ -29,3 +29,20 @@
 {% macro spark__utc_timestamp_from_iso_text(text_expression) -%}
     try_cast({{ text_expression }} as timestamp)
 {%- endmacro %}
+
+
+{#
+    The UTC wall-clock `timestamp` of a point in time (DuckDB's timestamptz,
+    Spark's timestamp, which is one in a UTC session: profiles/profiles.yml).
+#}
+{% macro timestamptz_in_utc(expression) %}
+    {{- return(adapter.dispatch("timestamptz_in_utc", "llm_cost")(expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__timestamptz_in_utc(expression) -%}
+    timezone('UTC', {{ expression }})
+{%- endmacro %}
+
+{% macro spark__timestamptz_in_utc(expression) -%}
+    {{ expression }}
+{%- endmacro %}

@@ -61,6 +61,57 @@
 {% endmacro %}
 
 
+{#-
+    One field of JSON text by path (`$.a.b`, `$."a.b"`), as text (a string
+    unquoted, anything else as JSON text); null when absent or not JSON.
+    DuckDB's json_extract_string fails on text that is not JSON: guard it
+    with json_text_check.
+#}
+{% macro json_field_value(text_column, path) %}
+    {{- return(adapter.dispatch("json_field_value", "llm_cost")(text_column, path)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_field_value(text_column, path) -%}
+    json_extract_string({{ text_column }}, {{ sql_string_literal(path) }})
+{%- endmacro %}
+
+{% macro spark__json_field_value(text_column, path) -%}
+    get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }})
+{%- endmacro %}
+
+
+{# True when the value at `path` (`$.data`) of JSON text is an array; null when the text is not JSON. #}
+{% macro json_array_check(text_column, path) %}
+    {{- return(adapter.dispatch("json_array_check", "llm_cost")(text_column, path)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_array_check(text_column, path) -%}
+    json_type({{ text_column }}, {{ sql_string_literal(path) }}) = 'ARRAY'
+{%- endmacro %}
+
+{% macro spark__json_array_check(text_column, path) -%}
+    coalesce(json_array_length(get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }})) >= 0, false)
+{%- endmacro %}
+
+
+{#-
+    The elements of the array at `path` (`$.data`) of JSON text, as a list
+    of JSON texts in order (list_unnest_with_position expands it); null
+    when it is not an array.
+#}
+{% macro json_array_elements(text_column, path) %}
+    {{- return(adapter.dispatch("json_array_elements", "llm_cost")(text_column, path)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_array_elements(text_column, path) -%}
+    json_extract({{ text_column }}, {{ sql_string_literal(path ~ "[*]") }})
+{%- endmacro %}
+
+{% macro spark__json_array_elements(text_column, path) -%}
+    from_json(get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }}), 'array<string>')
+{%- endmacro %}
+
+
 {% macro json_field_values(text_column, fields) %}
     {{- return(adapter.dispatch("json_field_values", "llm_cost")(text_column, fields)) -}}
 {% endmacro %}
