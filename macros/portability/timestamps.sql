@@ -29,3 +29,22 @@
 {% macro spark__utc_timestamp_from_iso_text(text_expression) -%}
     try_cast({{ text_expression }} as timestamp)
 {%- endmacro %}
+
+
+{#
+    A `timestamptz` as the UTC wall-clock `timestamp` the models compare
+    stamps with (processed_at()). Spark reads a timestamptz (a Parquet
+    timestamp adjusted to UTC) as its `timestamp`, shown in the session time
+    zone, UTC (profiles/profiles.yml).
+#}
+{% macro timestamptz_in_utc(expression) %}
+    {{- return(adapter.dispatch("timestamptz_in_utc", "llm_cost")(expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__timestamptz_in_utc(expression) -%}
+    timezone('UTC', {{ expression }})
+{%- endmacro %}
+
+{% macro spark__timestamptz_in_utc(expression) -%}
+    cast({{ expression }} as timestamp)
+{%- endmacro %}
