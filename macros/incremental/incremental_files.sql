@@ -97,13 +97,13 @@
 
 {#
     The units (source files, days or months) incremental_files selects:
-    {'column': the unit column, 'values': none for every unit, else the
-    units' values as text, sorted (empty: none)}, so that a pre-hook can
-    name them (Spark drops their partitions).
+    {'column': the unit column (none on a full build), 'values': none for
+    every unit, else the units' values as text, sorted (empty: none)}, so
+    that a pre-hook can name them (Spark drops their partitions).
 #}
 {% macro incremental_units() %}
-    {%- if not execute -%}
-        {{ return({'column': 'source_file', 'values': none}) }}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return({'column': none, 'values': none}) }}
     {%- endif -%}
     {%- set raw_relations = [] -%}
     {%- for parent_id in graph.nodes[model.unique_id].depends_on.nodes if parent_id in graph.sources -%}
@@ -113,9 +113,6 @@
     {%- set spec = {'stamp': 'loaded_at'} if raw_relations else config.require('incremental_files') -%}
     {%- set unit = spec.get('unit', 'source_file') -%}
     {%- set every_unit = {'column': unit, 'values': none} -%}
-    {%- if not is_incremental() -%}
-        {{ return(every_unit) }}
-    {%- endif -%}
     {#- an empty model recomputes every unit; otherwise its latest stamp, as a literal -#}
     {%- set latest_stamp = run_query(
         "select cast(max(" ~ spec['stamp'] ~ ") as " ~ dbt.type_string() ~ ") from " ~ this
