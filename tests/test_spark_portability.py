@@ -157,9 +157,11 @@ ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for te
 
 
 def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str],
-               models: tuple[str, ...] = ()) -> dict[str, Any]:
+               models: tuple[str, ...] = (), raw_states: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `models` the
-    seeds, raw relations and those models as that engine built them (tests/engine_runner.py)."""
+    seeds, raw relations and those models as that engine built them (tests/engine_runner.py):
+    with `raw_states`, built from each in turn (`states`: the models after each build; `tables`:
+    after the last), and rebuilt whole from the last (`full_refresh`)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
     variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
@@ -167,7 +169,8 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
                    "DBT_LOG_PATH": str(tmp_path / f"logs-{target}")}
     completed = subprocess.run(
         [str(python), str(PROJECT_ROOT / "tests" / "engine_runner.py"), target, str(query), variables,
-         *(["--build", ",".join(models)] if models else [])],
+         *(["--build", ",".join(models)] if models else []),
+         *(["--raw-states", ",".join(map(str, raw_states))] if raw_states else [])],
         env=environment, capture_output=True, text=True, timeout=600, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -175,7 +178,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
     rows = sorted(output["rows"], key=lambda row: row["case_number"])
     assert [row["case_number"] for row in rows] == list(range(1, len(ALL_CASES) + 1))
     values = [row["rendered"][1:] if row["rendered"] is not None else None for row in rows]
-    return {"values": values, "tables": output["tables"]}
+    return {"values": values, **{key: value for key, value in output.items() if key != "rows"}}
 
 
 def expected(engine: str) -> list[str | None]:
@@ -406,6 +409,30 @@ def invoice_exports(root: Path) -> None:
     connection.close()
 
 
+def changed_raw_state(before: Path, after: Path) -> Path:
+    """`before` as a nightly's next raw folder may find it (files' times kept): a new file, a
+    rewritten file, an emptied file and a deleted file, all of the sample's app logs."""
+    shutil.copytree(before, after)
+    app = after / "logs" / "app" / "2026" / "11"
+    lines = (app / "23" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    (app / "24").mkdir()
+    (app / "24" / "calls.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    rewritten = (app / "21" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    (app / "21" / "calls.jsonl").write_text("\n".join(rewritten[1:]) + "\n", encoding="utf-8")
+    (app / "22" / "calls.jsonl").write_text("", encoding="utf-8")
+    (app / "20" / "batch_calls.csv").unlink()
+    return after
+
+
+def comparable(table: dict[str, Any], columns: list[str],
+               replaced: dict[str, str] | None = None) -> list[tuple[str | None, ...]]:
+    """A table's rows as tuples of `columns` (by name: Spark stores a partition column last)
+    but RUN_COLUMNS, sorted; a value in `replaced` as its replacement (REPEATED_JSON_KEY)."""
+    kept = [table["columns"].index(column) for column in columns if column not in RUN_COLUMNS]
+    replaced = replaced or {}
+    return sorted((tuple(replaced.get(row[index], row[index]) for index in kept) for row in table["rows"]), key=str)
+
+
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
     """Every seed, raw telemetry relation and model of SPARK_MODELS as DuckDB builds them
     (one `dbt build` of them, without tests, through scripts/run_dbt.py, whose pre-flight and hooks
@@ -451,14 +478,20 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
-    the models of SPARK_MODELS built with the same rows."""
+    the models of SPARK_MODELS built with the same rows. Built twice, the second time
+    incrementally from a changed raw folder (changed_raw_state): the result equals a full
+    rebuild on Spark and DuckDB's build of the changed folder, and only the changed files were
+    loaded again."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    raw = raw_folder(tmp_path / "raw")
+    first = raw_folder(tmp_path / "states" / "first")
+    raw_states = (first, changed_raw_state(first, tmp_path / "states" / "changed"))
+    raw = tmp_path / "raw"
     environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
+               "LLM_COST_RETRACT_DELETED_FILES": "1",
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
-    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS)
+    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS, raw_states=raw_states)
     assert describe(spark["values"]) == describe(expected("spark"))
     duckdb_built = duckdb_tables(tmp_path, raw)
     assert sorted(spark["tables"]) == sorted(duckdb_built)
@@ -478,8 +511,18 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
     as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
     for name, table in duckdb_built.items():
-        assert spark["tables"][name]["columns"] == table["columns"], name
-        kept = [index for index, column in enumerate(table["columns"]) if column not in RUN_COLUMNS]
-        spark_rows = sorted((tuple(row[index] for index in kept) for row in spark["tables"][name]["rows"]), key=str)
-        duckdb_rows = (tuple(as_on_spark.get(row[index], row[index]) for index in kept) for row in table["rows"])
-        assert spark_rows == sorted(duckdb_rows, key=str), name
+        assert sorted(spark["tables"][name]["columns"]) == sorted(table["columns"]), name
+        columns = table["columns"]
+        assert comparable(spark["tables"][name], columns) == comparable(table, columns, as_on_spark), name
+    for name in SPARK_MODELS:
+        columns = duckdb_built[name]["columns"]
+        assert (comparable(spark["full_refresh"][name], columns)
+                == comparable(duckdb_built[name], columns, as_on_spark)), name
+    before, after = (state["stg_app__llm_calls"] for state in spark["states"])
+    file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
+    loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
+             for table in (before, after)]
+    assert set(loads[0]) - set(loads[1]) == {"/logs/app/2026/11/20/batch_calls.csv", "/logs/app/2026/11/22/calls.jsonl"}
+    assert set(loads[1]) - set(loads[0]) == {"/logs/app/2026/11/24/calls.jsonl"}
+    reloaded = {file for file in loads[1] if loads[1][file] != loads[0].get(file)}
+    assert reloaded == {"/logs/app/2026/11/21/calls.jsonl", "/logs/app/2026/11/24/calls.jsonl"}

@@ -32,8 +32,10 @@
 
 
 {#
-    The UTC wall-clock `timestamp` of a point in time (DuckDB's timestamptz,
-    Spark's timestamp, which is one in a UTC session: profiles/profiles.yml).
+    A `timestamptz` as the UTC wall-clock `timestamp` the models compare
+    stamps with (processed_at()). Spark reads a timestamptz (a Parquet
+    timestamp adjusted to UTC) as its `timestamp`, shown in the session time
+    zone, UTC (profiles/profiles.yml).
 #}
 {% macro timestamptz_in_utc(expression) %}
     {{- return(adapter.dispatch("timestamptz_in_utc", "llm_cost")(expression)) -}}
@@ -44,5 +46,5 @@
 {%- endmacro %}
 
 {% macro spark__timestamptz_in_utc(expression) -%}
-    {{ expression }}
+    cast({{ expression }} as timestamp)
 {%- endmacro %}
