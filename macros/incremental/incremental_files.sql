@@ -268,7 +268,7 @@
 {#
     The seeds a model reads, from the dbt graph: its parents, and theirs
     through every model that is not incremental (views, ephemeral models,
-    tables), sorted by name; the walk stops at incremental models, inputs
+    tables), sorted by name; the walk stops at models under the contract (incremental, or on Spark tables with `incremental_files`), inputs
     the contract tracks by their stamps. Anything else
     upstream (a source, a snapshot) would be an input it does not track, and
     fails the build.
@@ -294,7 +294,7 @@
                 ) }}
             {%- elif parent.resource_type == 'seed' -%}
                 {%- do found.update({parent.name: parent}) -%}
-            {%- elif parent.config.materialized != 'incremental' -%}
+            {%- elif parent.config.materialized != 'incremental' and parent.config.get('incremental_files') is none -%}
                 {%- do pending.append(parent_id) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -318,8 +318,13 @@
 #}
 {% macro reference_version(relations) %}
     {%- if not relations -%}
-        cast(null as varchar)
+        cast(null as {{ dbt.type_string() }})
     {%- else -%}
+        {{ adapter.dispatch("reference_version", "llm_cost")(relations) }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro duckdb__reference_version(relations) %}
     (
         select md5(string_agg(row_text, chr(10) order by row_text))
         from (
@@ -332,7 +337,23 @@
             {%- endfor %}
         )
     )
-    {%- endif -%}
+{% endmacro %}
+
+{#- Spark: each row as JSON text (it cannot cast a row to text), so the
+    value differs from DuckDB's; it only has to change with the seeds. -#}
+{% macro spark__reference_version(relations) %}
+    (
+        select md5(array_join(array_sort(collect_list(row_text)), char(10)))
+        from (
+            {%- for relation in relations %}
+            select '{{ relation.identifier }}' as row_text
+            union all
+            select '{{ relation.identifier }}:' || to_json(struct(reference_rows.*)) as row_text
+            from {{ relation }} as reference_rows
+            {{ "union all" if not loop.last }}
+            {%- endfor %}
+        ) as reference_text
+    )
 {% endmacro %}
 
 
@@ -377,9 +398,5 @@
     overwrite): the same rows as an incremental run, at a full build's cost.
 -#}
 {% macro spark__incremental_contract(parameters) %}
-    {%- set contract = {'materialized': 'table'} -%}
-    {%- if parameters -%}
-        {%- do contract.update({'incremental_files': parameters}) -%}
-    {%- endif -%}
-    {{ return(contract) }}
+    {{ return({'materialized': 'table', 'incremental_files': parameters}) }}
 {% endmacro %}
