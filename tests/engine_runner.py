@@ -51,12 +51,15 @@ def as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def spark_tables(models: list[str]) -> Any:
+def spark_tables(models: list[str], variables: str) -> Any:
     from pyspark.sql import SparkSession
+    from pyspark.sql.functions import col, date_format
+    from pyspark.sql.types import TimestampType
 
     from run_dbt import dbt_environment, run_preflight
 
-    arguments = ["build", "--quiet", "--target", "spark", "--select", "resource_type:seed", *models,
+    arguments = ["build", "--quiet", "--target", "spark", "--vars", variables,
+                 "--select", "resource_type:seed", *models,
                  "--exclude", "resource_type:test", "resource_type:unit_test"]  # data tests stay on DuckDB
     os.environ.update(dbt_environment(os.environ))
     run_preflight(arguments, os.environ)
@@ -69,6 +72,9 @@ def spark_tables(models: list[str]) -> Any:
     tables = {}
     for name, relation in relations.items():
         frame = session.table(relation)
+        frame = frame.select(*[  # Python cannot hold every Spark timestamp (year 1): text made by Spark
+            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss").alias(field.name)
+            if isinstance(field.dataType, TimestampType) else col(f"`{field.name}`") for field in frame.schema.fields])
         rows = [[as_text(value) for value in row] for row in frame.collect()]
         tables[name] = {"columns": frame.columns, "rows": rows}
     return tables
@@ -77,4 +83,4 @@ def spark_tables(models: list[str]) -> Any:
 if __name__ == "__main__":
     target, query_file, variables, *flags = sys.argv[1:]
     print(json.dumps({"rows": show(target, query_file, variables),
-                      "tables": spark_tables(flags[1].split(",")) if flags[:1] == ["--build"] else None}))
+                      "tables": spark_tables(flags[1].split(","), variables) if flags[:1] == ["--build"] else None}))

@@ -129,6 +129,10 @@ SPARK_MODELS = (
     # OTLP traces
     # invoices
     # prices, raw files and the call pipeline
+    "int_llm_price_windows", "stg_raw_files__manifest", "stg_raw_files__retractions",
+    "fct_raw_file_quarantine", "fct_raw_file_retractions", "int_llm_call_records_unioned",
+    "int_llm_call_records_validated", "int_llm_call_records_classified", "int_llm_calls_normalized",
+    "int_llm_calls_attributed", "int_llm_model_ids_resolved", "int_llm_calls_priced", "fct_llm_calls",
     # marts
 )
 RUN_COLUMNS = (
@@ -138,8 +142,15 @@ RUN_COLUMNS = (
     # OTLP traces
     # invoices
     # prices, raw files and the call pipeline
+    "checked_at", "listed_at", "validated_at", "classified_at", "computed_at",
+    # reference_version fingerprints the seeds as each engine renders a row as text (DuckDB a
+    # row cast, Spark JSON): it only has to change with them, so its values are not compared.
+    "reference_version",
     # marts
 )
+# The sources int_llm_call_records_unioned unions (var spark_port_call_record_models) until every
+# source's staging builds on Spark; {} unions them all.
+BUILD_VARS: dict[str, Any] = {"spark_port_call_record_models": ["stg_app__llm_calls"]}
 # Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
 # by RFC 8259 either way, kept here so that a change on either side is noticed.
 JSON_DIFFERENCES: dict[str, dict[str, str]] = {
@@ -156,7 +167,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
     seeds, raw relations and those models as that engine built them (tests/engine_runner.py)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
-    variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
+    variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES], **BUILD_VARS})
     environment = {**environ, "DBT_TARGET_PATH": str(tmp_path / f"target-{target}"),
                    "DBT_LOG_PATH": str(tmp_path / f"logs-{target}")}
     completed = subprocess.run(
@@ -228,7 +239,7 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
     database = tmp_path / "build.duckdb"
     environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw), "LLM_COST_DUCKDB_PATH": str(database),
                    "DBT_TARGET_PATH": str(tmp_path / "target-duckdb")}
-    command = ["build", "--quiet", "--select", "resource_type:seed", *SPARK_MODELS,
+    command = ["build", "--quiet", "--vars", json.dumps(BUILD_VARS), "--select", "resource_type:seed", *SPARK_MODELS,
                "--exclude", "resource_type:test", "resource_type:unit_test"]
     completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), *command],
                                env=environment, capture_output=True, text=True, timeout=600, check=False)
@@ -240,11 +251,14 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
         relations |= {f"raw.{name}": f'raw."{name}"' for (name,) in connection.execute(
             "select view_name from duckdb_views() where schema_name = 'raw'").fetchall()
             if name.endswith("_records")}
-        relations |= {name: f'staging."{name}"' for name in SPARK_MODELS}
+        relations |= {name: f'"{schema}"."{name}"' for name, schema in connection.execute(
+            "select table_name, schema_name from duckdb_tables() union all select view_name, schema_name"
+            " from duckdb_views()").fetchall() if name in SPARK_MODELS}
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
-            rows = [[f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S}" if isinstance(value, datetime)
+            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(" ", "seconds")
+                     if isinstance(value, datetime)
                      else None if value is None else str(value) for value in row] for row in result.fetchall()]
             tables[name] = {"columns": [column[0] for column in result.description], "rows": rows}
     finally:
