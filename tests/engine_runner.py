@@ -70,11 +70,16 @@ def spark_build(models: list[str], *flags: str) -> dict[str, str]:
 
 def read_tables(relations: dict[str, str]) -> Any:
     from pyspark.sql import SparkSession
+    from pyspark.sql.functions import col, date_format
+    from pyspark.sql.types import TimestampType
 
     session = SparkSession.builder.getOrCreate()  # the session dbt-spark opened in this process
     tables = {}
     for name, relation in relations.items():
         frame = session.table(relation)
+        frame = frame.select(*[  # Python cannot hold every Spark timestamp (year 1): text made by Spark
+            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss").alias(field.name)
+            if isinstance(field.dataType, TimestampType) else col(f"`{field.name}`") for field in frame.schema.fields])
         rows = [[as_text(value) for value in row] for row in frame.collect()]
         tables[name] = {"columns": frame.columns, "rows": rows}
     return tables

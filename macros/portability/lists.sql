@@ -117,3 +117,48 @@
         )
     ))
 {%- endmacro %}
+
+
+{# The parts of a text split at every occurrence of a one-character delimiter (empty parts kept). #}
+{% macro split_text(text_expression, delimiter) %}
+    {%- if delimiter | length != 1 or delimiter in "\\]^-'" -%}
+        {{ exceptions.raise_compiler_error("split_text: one plain character as delimiter: " ~ delimiter) }}
+    {%- endif -%}
+    {{- return(adapter.dispatch("split_text", "llm_cost")(text_expression, delimiter)) -}}
+{% endmacro %}
+
+{% macro duckdb__split_text(text_expression, delimiter) -%}
+    string_split({{ text_expression }}, '{{ delimiter }}')
+{%- endmacro %}
+
+{% macro spark__split_text(text_expression, delimiter) -%}
+    split({{ text_expression }}, '[{{ delimiter }}]', -1)
+{%- endmacro %}
+
+
+{# The elements of a list of text joined by a separator. #}
+{% macro join_list(list_expression, separator) %}
+    {{- return(adapter.dispatch("join_list", "llm_cost")(list_expression, separator)) -}}
+{% endmacro %}
+
+{% macro duckdb__join_list(list_expression, separator) -%}
+    array_to_string({{ list_expression }}, {{ separator }})
+{%- endmacro %}
+
+{% macro spark__join_list(list_expression, separator) -%}
+    array_join({{ list_expression }}, {{ separator }})
+{%- endmacro %}
+
+
+{# Every element of a list transformed by `expression`, written over the element `variable`. #}
+{% macro list_transform_each(list_expression, variable, expression) %}
+    {{- return(adapter.dispatch("list_transform_each", "llm_cost")(list_expression, variable, expression)) -}}
+{% endmacro %}
+
+{% macro duckdb__list_transform_each(list_expression, variable, expression) -%}
+    list_transform({{ list_expression }}, lambda {{ variable }}: {{ expression }})
+{%- endmacro %}
+
+{% macro spark__list_transform_each(list_expression, variable, expression) -%}
+    transform({{ list_expression }}, {{ variable }} -> {{ expression }})
+{%- endmacro %}
