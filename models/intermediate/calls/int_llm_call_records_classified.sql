@@ -222,10 +222,10 @@ attempts_numbered as (
         md5(
             source_system || ':' || group_key || ':' || cast(successful_attempts_before as {{ dbt.type_string() }})
         ) as logical_request_id,
-        row_number() over (
+        cast(row_number() over (
             partition by source_system, group_key, successful_attempts_before
             order by called_at, record_id
-        ) as attempt_number
+        ) as {{ dbt.type_bigint() }}) as attempt_number
     from attempts_ordered
 
 ),
