@@ -68,7 +68,7 @@ route_models as (
         environment,
         service,
         route,
-        string_agg(model_key, ', ' order by model_key) as models
+        {{ string_agg_sorted('model_key', "', '") }} as models
     from route_model_costs
     group by usage_month, environment, service, route
 
