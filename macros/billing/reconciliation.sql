@@ -99,7 +99,7 @@
                 case
                     when
                         comparison_status = 'under'
-                        and regexp_matches(coalesce(invoice_service_tiers, ''), 'batch|flex')
+                        and {{ regexp_matches_whole("coalesce(invoice_service_tiers, '')", '.*(batch|flex).*') }}
                         then 'discounted_service_tier'
                 end
             ), '')

@@ -73,7 +73,7 @@ ranked as (
         last_missing_date,
         case ownership_field
             {%- for field, hint in fix_hints.items() %}
-                when '{{ field }}' then '{{ hint | replace("'", "''") }}'
+                when '{{ field }}' then {{ sql_string_literal(hint) }}
             {%- endfor %}
         end as how_to_fix
     from missing_only

@@ -74,6 +74,22 @@ route_models as (
 
 ),
 
+ranked_route_models as (
+
+    select
+        usage_month,
+        environment,
+        service,
+        route,
+        model_key,
+        row_number() over (
+            partition by usage_month, environment, service, route
+            order by cost_usd desc, model_key asc
+        ) as cost_rank
+    from route_model_costs
+
+),
+
 top_models as (
 
     select
@@ -82,11 +98,8 @@ top_models as (
         service,
         route,
         model_key as top_model
-    from route_model_costs
-    qualify row_number() over (
-            partition by usage_month, environment, service, route
-            order by cost_usd desc, model_key asc
-        ) = 1
+    from ranked_route_models
+    where cost_rank = 1
 
 ),
 
