@@ -220,7 +220,11 @@ attempts_numbered as (
     select
         record_id,
         md5(
-            source_system || ':' || group_key || ':' || cast(successful_attempts_before as {{ dbt.type_string() }})
+            source_system
+            || ':'
+            || group_key
+            || ':'
+            || cast(successful_attempts_before as {{ dbt.type_string() }})
         ) as logical_request_id,
         cast(row_number() over (
             partition by source_system, group_key, successful_attempts_before
@@ -252,7 +256,7 @@ classified as (
 
     select
         {%- for column in validated_columns %}
-        validated.{{ column }},
+            validated.{{ column }},
         {%- endfor %}
         verdicts.record_outcome,
         validated.reference_version,

@@ -103,7 +103,9 @@ typed as (
             as reasoning_tokens,
         {#- shown only, never billed: a value that is not a plain amount is dropped #}
         case
-            when {{ regexp_matches_whole('trim(records.source_reported_cost_text)', '[0-9]{1,15}([.][0-9]+)?') }}
+            when {{ regexp_matches_whole(
+                'trim(records.source_reported_cost_text)', '[0-9]{1,15}([.][0-9]+)?'
+            ) }}
                 then try_cast(trim(records.source_reported_cost_text) as decimal(38, 12))
         end as source_reported_cost_usd,
         {{ is_invalid_token_count('records.input_tokens_text') }}

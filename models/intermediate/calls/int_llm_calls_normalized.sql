@@ -38,18 +38,26 @@ matched_context as (
 
     select
         provider_call_key,
-        {{ value_at_min('team_id', 'call_record_rank') }} filter (where team_id is not null) as team_id,
+        {{ value_at_min('team_id', 'call_record_rank') }} filter (where team_id is not null)
+            as team_id,
         {{ value_at_min('source_system', 'call_record_rank') }} filter (where team_id is not null)
             as team_source_system,
         {{ value_at_min('cost_center', 'call_record_rank') }} filter (where cost_center is not null)
             as cost_center,
-        {{ value_at_min('service_name', 'call_record_rank') }} filter (where service_name is not null)
+        {{ value_at_min('service_name', 'call_record_rank') }} filter (
+            where service_name is not null
+        )
             as service_name,
-        {{ value_at_min('environment_raw', 'call_record_rank') }} filter (where environment_raw is not null)
+        {{ value_at_min('environment_raw', 'call_record_rank') }} filter (
+            where environment_raw is not null
+        )
             as environment_raw,
-        {{ value_at_min('http_route', 'call_record_rank') }} filter (where http_route is not null) as http_route,
-        {{ value_at_min('url_path', 'call_record_rank') }} filter (where url_path is not null) as url_path,
-        {{ value_at_min('job_name', 'call_record_rank') }} filter (where job_name is not null) as job_name
+        {{ value_at_min('http_route', 'call_record_rank') }} filter (where http_route is not null)
+            as http_route,
+        {{ value_at_min('url_path', 'call_record_rank') }} filter (where url_path is not null)
+            as url_path,
+        {{ value_at_min('job_name', 'call_record_rank') }} filter (where job_name is not null)
+            as job_name
     from records
     where
         provider_call_key is not null
@@ -69,7 +77,7 @@ context_merged as (
             "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
             "output_tokens", "reasoning_tokens",
         ] %}
-        billed.{{ column }},
+            billed.{{ column }},
         {%- endfor %}
         coalesce(billed.team_id, matched_context.team_id) as team_id,
         coalesce(
