@@ -275,50 +275,39 @@ classified as (
 )
 {%- if is_incremental() %},
 
-recomputed_rows as (
-
-    select * exclude (classified_at) from classified
-
-),
-
-replaced_rows as (
-
-    {#- the rows of the recomputed files as they were before this run -#}
-    select * exclude (classified_at) from {{ replaced_rows() }}
-
-),
-
-replaced_stamps as (
-
-    select
-        record_id,
-        classified_at
-    from {{ replaced_rows() }}
-
-),
+{#- every column but the stamp, as classified writes them #}
+{%- set classified_columns = validated_columns + [
+    "record_outcome", "reference_version", "validated_at", "source_rank", "is_exact_duplicate",
+    "provider_call_key", "call_record_rank", "logical_request_id", "attempt_number",
+] %}
 
 unchanged_records as (
 
-    {#- every column equal, nulls included: the row keeps its stamp -#}
-    select recomputed_rows.record_id
-    from recomputed_rows
-    inner join replaced_rows
-        on recomputed_rows.record_id = replaced_rows.record_id
-    where recomputed_rows is not distinct from replaced_rows
+    {#- compared with the rows of the recomputed files as they were before
+        this run: every column equal, nulls included, keeps its stamp -#}
+    select
+        classified.record_id,
+        replaced.classified_at
+    from classified
+    inner join {{ replaced_rows() }} as replaced
+        on classified.record_id = replaced.record_id
+    where
+        {%- for column in classified_columns %}
+            {{ "and " if not loop.first }}classified.{{ column }} is not distinct from replaced.{{ column }}
+        {%- endfor %}
 
 ),
 
 restamped as (
 
     select
-        classified.* replace (
-            coalesce(replaced_stamps.classified_at, classified.classified_at) as classified_at
-        )
+        {%- for column in classified_columns %}
+            classified.{{ column }},
+        {%- endfor %}
+        coalesce(unchanged_records.classified_at, classified.classified_at) as classified_at
     from classified
     left join unchanged_records
         on classified.record_id = unchanged_records.record_id
-    left join replaced_stamps
-        on unchanged_records.record_id = replaced_stamps.record_id
 
 )
 {%- endif %}
