@@ -6,7 +6,7 @@ prints {"rows": the rows of the inline query (`dbt show`; every column must be t
 with --build (Spark only), the raw-file pre-flight of scripts/run_dbt.py and one `dbt build` of
 the seeds and the models, without tests, on the target (whose on-run-start hooks create the raw
 views), then every seed, raw relation and built model as columns and rows, values as text (times
-to the second)}. With --raw-states, the raw folder (LLM_COST_RAW_DIR) is made a copy of each DIR
+to the microsecond)}. With --raw-states, the raw folder (LLM_COST_RAW_DIR) is made a copy of each DIR
 in turn (files' times kept) and built again (an incremental run after the first), "states"
 holding the relations after each build.
 
@@ -50,7 +50,7 @@ def show(target: str, query_file: str, variables: str) -> Any:
 
 def as_text(value: Any) -> str | None:
     if isinstance(value, datetime.datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}"
+        return f"{value:%Y-%m-%d %H:%M:%S.%f}"
     return None if value is None else str(value)
 
 
@@ -77,7 +77,7 @@ def read_tables(relations: dict[str, str]) -> Any:
     for name, relation in relations.items():
         frame = session.table(relation)
         frame = frame.select(*[  # Python cannot hold every Spark timestamp (year 1): text made by Spark
-            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss").alias(field.name)
+            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss.SSSSSS").alias(field.name)
             if isinstance(field.dataType, TimestampType) else col(f"`{field.name}`") for field in frame.schema.fields])
         rows = [[as_text(value) for value in row] for row in frame.collect()]
         tables[name] = {"columns": frame.columns, "rows": rows}

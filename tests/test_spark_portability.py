@@ -440,6 +440,18 @@ def comparable(table: dict[str, Any], columns: list[str],
     return sorted((tuple(replaced.get(row[index], row[index]) for index in kept) for row in table["rows"]), key=str)
 
 
+def differences(columns: list[str], spark_rows: list[tuple[str | None, ...]],
+                duckdb_rows: list[tuple[str | None, ...]]) -> list[dict[str, tuple[str | None, str | None]]]:
+    """For a failed comparison: the first rows that differ, paired in sorted order, by column."""
+    names = [column for column in columns if column not in RUN_COLUMNS]
+    spark_only = [row for row in spark_rows if row not in duckdb_rows][:3]
+    duckdb_only = [row for row in duckdb_rows if row not in spark_rows][:3]
+    return [{name: (left, right) for name, left, right in zip(names, spark_row, duckdb_row, strict=True)
+             if left != right} | {"rows": (str(len(spark_rows)), str(len(duckdb_rows)))}
+            for spark_row, duckdb_row in zip(spark_only, duckdb_only, strict=False)] or [
+        {"spark_only": spark_only, "duckdb_only": duckdb_only}]  # type: ignore[dict-item]
+
+
 def duckdb_tables(folder: Path, raw: Path) -> dict[str, Any]:
     """Every seed, raw relation and model of SPARK_MODELS as DuckDB builds them from `raw` into a
     new database in `folder` (one `dbt build` of them, without tests, through scripts/run_dbt.py,
@@ -467,8 +479,8 @@ def duckdb_tables(folder: Path, raw: Path) -> dict[str, Any]:
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
-            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(" ", "seconds")
-                     if isinstance(value, datetime)
+            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value)
+                     .isoformat(" ", "microseconds") if isinstance(value, datetime)
                      else None if value is None else str(value) for value in row] for row in result.fetchall()]
             tables[name] = {"columns": [column[0] for column in result.description], "rows": rows}
     finally:
@@ -522,12 +534,13 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
     assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
     as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
-    for spark_tables, duckdb_tables_built in zip(spark["states"], duckdb_states, strict=True):
+    for state, (spark_tables, duckdb_tables_built) in enumerate(zip(spark["states"], duckdb_states, strict=True)):
         assert sorted(spark_tables) == sorted(duckdb_tables_built)
         for name, table in duckdb_tables_built.items():
             columns = table["columns"]
             assert sorted(spark_tables[name]["columns"]) == sorted(columns), name
-            assert comparable(spark_tables[name], columns) == comparable(table, columns, as_on_spark), name
+            spark_rows, duckdb_rows = comparable(spark_tables[name], columns), comparable(table, columns, as_on_spark)
+            assert spark_rows == duckdb_rows, (state, name, differences(columns, spark_rows, duckdb_rows))
     before, after = (state["stg_app__llm_calls"] for state in spark["states"])
     file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
     loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
