@@ -182,9 +182,8 @@ ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for te
 def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str],
                models: tuple[str, ...] = (), raw_states: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `models` the
-    seeds, raw relations and those models as that engine built them (tests/engine_runner.py):
-    with `raw_states`, built from each in turn (`states`: the models after each build; `tables`:
-    after the last), and rebuilt whole from the last (`full_refresh`)."""
+    seeds, raw relations and those models as that engine built them from each of `raw_states` in
+    turn (`states`, tests/engine_runner.py)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
     variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
@@ -194,7 +193,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
         [str(python), str(PROJECT_ROOT / "tests" / "engine_runner.py"), target, str(query), variables,
          *(["--build", ",".join(models)] if models else []),
          *(["--raw-states", ",".join(map(str, raw_states))] if raw_states else [])],
-        env=environment, capture_output=True, text=True, timeout=600, check=False,
+        env=environment, capture_output=True, text=True, timeout=1800, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     output = json.loads(completed.stdout.splitlines()[-1])
@@ -456,13 +455,26 @@ def comparable(table: dict[str, Any], columns: list[str],
     return sorted((tuple(replaced.get(row[index], row[index]) for index in kept) for row in table["rows"]), key=str)
 
 
-def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
-    """Every seed, raw telemetry relation and model of SPARK_MODELS as DuckDB builds them
-    (one `dbt build` of them, without tests, through scripts/run_dbt.py, whose pre-flight and hooks
-    create the raw views), values as text."""
-    database = tmp_path / "build.duckdb"
+def differences(columns: list[str], spark_rows: list[tuple[str | None, ...]],
+                duckdb_rows: list[tuple[str | None, ...]]) -> list[dict[str, tuple[str | None, str | None]]]:
+    """For a failed comparison: the first rows that differ, paired in sorted order, by column."""
+    names = [column for column in columns if column not in RUN_COLUMNS]
+    spark_only = [row for row in spark_rows if row not in duckdb_rows][:3]
+    duckdb_only = [row for row in duckdb_rows if row not in spark_rows][:3]
+    return [{name: (left, right) for name, left, right in zip(names, spark_row, duckdb_row, strict=True)
+             if left != right} | {"rows": (str(len(spark_rows)), str(len(duckdb_rows)))}
+            for spark_row, duckdb_row in zip(spark_only, duckdb_only, strict=False)] or [
+        {"spark_only": spark_only, "duckdb_only": duckdb_only}]  # type: ignore[dict-item]
+
+
+def duckdb_tables(folder: Path, raw: Path) -> dict[str, Any]:
+    """Every seed, raw relation and model of SPARK_MODELS as DuckDB builds them from `raw` into a
+    new database in `folder` (one `dbt build` of them, without tests, through scripts/run_dbt.py,
+    whose pre-flight and hooks create the raw views), values as text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "build.duckdb"
     environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw), "LLM_COST_DUCKDB_PATH": str(database),
-                   "DBT_TARGET_PATH": str(tmp_path / "target-duckdb")}
+                   "DBT_TARGET_PATH": str(folder / "target-duckdb")}
     command = ["build", "--quiet", "--select", "resource_type:seed", *SPARK_MODELS,
                "--exclude", "resource_type:test", "resource_type:unit_test"]
     completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), *command],
@@ -482,8 +494,8 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
-            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(" ", "seconds")
-                     if isinstance(value, datetime)
+            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value)
+                     .isoformat(" ", "microseconds") if isinstance(value, datetime)
                      else None if value is None else str(value) for value in row] for row in result.fetchall()]
             tables[name] = {"columns": [column[0] for column in result.description], "rows": rows}
     finally:
@@ -502,10 +514,9 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
-    the models of SPARK_MODELS built with the same rows. Built twice, the second time
-    incrementally from a changed raw folder (changed_raw_state): the result equals a full
-    rebuild on Spark and DuckDB's build of the changed folder, and only the changed files were
-    loaded again."""
+    the models of SPARK_MODELS built with the same rows. Built twice on Spark, the second time
+    incrementally from a changed raw folder (changed_raw_state): each time equal to DuckDB's full
+    build of the same folder, and only the changed files were loaded again."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
@@ -517,8 +528,12 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
     spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS, raw_states=raw_states)
     assert describe(spark["values"]) == describe(expected("spark"))
-    duckdb_built = duckdb_tables(tmp_path, raw)
-    assert sorted(spark["tables"]) == sorted(duckdb_built)
+    duckdb_states = []
+    for number, state in enumerate(raw_states):
+        shutil.rmtree(raw)
+        shutil.copytree(state, raw)  # the same paths and files' times as Spark read
+        duckdb_states.append(duckdb_tables(tmp_path / f"duckdb-{number}", raw))
+    duckdb_built = duckdb_states[-1]
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
@@ -534,14 +549,13 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
     assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
     as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
-    for name, table in duckdb_built.items():
-        assert sorted(spark["tables"][name]["columns"]) == sorted(table["columns"]), name
-        columns = table["columns"]
-        assert comparable(spark["tables"][name], columns) == comparable(table, columns, as_on_spark), name
-    for name in SPARK_MODELS:
-        columns = duckdb_built[name]["columns"]
-        assert (comparable(spark["full_refresh"][name], columns)
-                == comparable(duckdb_built[name], columns, as_on_spark)), name
+    for state, (spark_tables, duckdb_tables_built) in enumerate(zip(spark["states"], duckdb_states, strict=True)):
+        assert sorted(spark_tables) == sorted(duckdb_tables_built)
+        for name, table in duckdb_tables_built.items():
+            columns = table["columns"]
+            assert sorted(spark_tables[name]["columns"]) == sorted(columns), name
+            spark_rows, duckdb_rows = comparable(spark_tables[name], columns), comparable(table, columns, as_on_spark)
+            assert spark_rows == duckdb_rows, (state, name, differences(columns, spark_rows, duckdb_rows))
     before, after = (state["stg_app__llm_calls"] for state in spark["states"])
     file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
     loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
