@@ -178,9 +178,11 @@ RUN_COLUMNS = (
     # marts
     "pipeline_load_id",
 )
-# What a night adds to history (the files retracted tonight, the loads of each night): an incremental
-# build differs from a full one there by design, so these are compared after the first build only.
-NIGHT_HISTORY = ("stg_raw_files__retractions", "fct_raw_file_retractions", "fct_pipeline_loads")
+# What a night adds to history (the files retracted or newly quarantined tonight, the loads of each
+# night): an incremental build differs from a full one there by design, so these are compared after
+# the first build only.
+NIGHT_HISTORY = ("stg_raw_files__retractions", "fct_raw_file_retractions", "fct_raw_file_quarantine",
+                 "fct_pipeline_loads")
 # Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
 # by RFC 8259 either way, kept here so that a change on either side is noticed.
 JSON_DIFFERENCES: dict[str, dict[str, str]] = {
