@@ -155,7 +155,7 @@ provenance as (
         case
             when attribution_rule = 'unattributed' then 'missing'
             when attribution_rule = 'service_ownership' then 'ownership_seed'
-            when attribution_rule like 'matched\_%' escape '\' then 'other_source'
+            when substr(attribution_rule, 1, 8) = 'matched_' then 'other_source'
             when attribution_rule = 'ancestor_span' then 'ancestor_span'
             else 'telemetry'
         end as team_provenance,
