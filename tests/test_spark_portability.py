@@ -46,10 +46,11 @@ select
         {%- elif case.macro == 'token_cost' %}
             cast({{ token_cost(case.tokens, 'cast(' ~ case.price ~ ' as decimal(38, 12))') }} as decimal(38, 12))
         {%- elif case.macro == 'allocate_share' %}
-            {{ allocate_share(
+            {#- in units of 1e-12: Spark writes a small decimal as 1E-12 #}
+            cast({{ allocate_share(
                 'cast(' ~ case.amount ~ ' as decimal(38, 12))', 'cast(' ~ case.weight ~ ' as decimal(38, 6))',
                 'cast(' ~ case.total ~ ' as decimal(38, 6))'
-            ) }}
+            ) }} * 1000000000000 as decimal(38, 0))
         {%- endif %}
         as {{ dbt.type_string() }}
     ) as rendered
@@ -124,16 +125,16 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"macro": "token_cost", "tokens": 12345, "price": "2.5"}, "0.030862500000"),
     ({"macro": "token_cost", "tokens": 999999999999, "price": "0.000001"}, "0.999999999999"),
     ({"macro": "token_cost", "tokens": 123456789012, "price": "75.123456"}, "9274500.657244265472"),
-    # a share toward zero at 1e-12: $1 x 1/3 and -$1 x 1/3; $100 x 2/3 (no half-up to ...667); a
+    # a share (in units of 1e-12) toward zero: $1 x 1/3 and -$1 x 1/3; $100 x 2/3 (no half-up to ...667); a
     # quotient just below a whole number of 1e-12 (1.999999999998 x 1e-12 is 1e-12, where Spark's
     # quotient rounds to 2 at its tenth decimal), and a share above $9.2M (2^63 units of 1e-12)
-    ({"macro": "allocate_share", "amount": "1", "weight": "1", "total": "3"}, "0.333333333333"),
-    ({"macro": "allocate_share", "amount": "-1", "weight": "1", "total": "3"}, "-0.333333333333"),
-    ({"macro": "allocate_share", "amount": "100", "weight": "2", "total": "3"}, "66.666666666666"),
+    ({"macro": "allocate_share", "amount": "1", "weight": "1", "total": "3"}, "333333333333"),
+    ({"macro": "allocate_share", "amount": "-1", "weight": "1", "total": "3"}, "-333333333333"),
+    ({"macro": "allocate_share", "amount": "100", "weight": "2", "total": "3"}, "66666666666666"),
     ({"macro": "allocate_share", "amount": "0.000000000002", "weight": "999999.999999", "total": "1000000"},
-     "0.000000000001"),
+     "1"),
     ({"macro": "allocate_share", "amount": "123456789.123456789012", "weight": "0.5", "total": "1"},
-     "61728394.561728394506"),
+     "61728394561728394506"),
 ]
 # The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
 # but for the columns that name the run (RUN_COLUMNS).
