@@ -555,7 +555,9 @@ def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: 
         [*SPARK_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
         program=[spark_python, str(PROJECT_ROOT / "scripts" / "spark_build.py"), str(relations_file), "build"])
     mirror_spark_relations(build_path, read_artifact(relations_file), manifest)
-    results, manifest, _ = build([*NIGHTLY_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
+    # cautious: a test of a relation Spark did not build tonight (a mart not yet ported) is not run
+    results, manifest, _ = build([*NIGHTLY_BUILD_ARGS, "--indirect-selection", "cautious", *selection],
+                                 environ, lock_descriptor, run_id,
                                  program=[sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "test"])
     connection = duckdb.connect()
     try:
