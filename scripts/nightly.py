@@ -505,32 +505,45 @@ def spark_target(arguments: list[str]) -> tuple[bool, list[str]]:
     return spark, rest
 
 
-def duckdb_type(spark_column: str, parquet_type: str, contract: dict[str, str]) -> str:
-    """The type of a column in the DuckDB build: its contract type when the model has one; Spark's
-    TIMESTAMP (an instant, read by DuckDB as TIMESTAMPTZ) as the project's UTC TIMESTAMP; else as read."""
-    if spark_column in contract:
-        return contract[spark_column]
-    return "timestamp" if parquet_type == "TIMESTAMP WITH TIME ZONE" else parquet_type
+def duckdb_column(column: str, parquet_type: str, declared: dict[str, str]) -> str:
+    """A column of Spark's Parquet as the DuckDB build has it: as its declared type (a model's
+    `data_type`, a seed's `column_types`, as DuckDB's manifest renders them) when it has one, else
+    as read. Spark writes TIMESTAMP (an instant, UTC in the `spark` session) as INT96, read as a
+    TIMESTAMP of UTC: a TIMESTAMPTZ is made from it in UTC whatever the session's time zone."""
+    kind = declared.get(column.lower())
+    if kind is None or kind.lower() == parquet_type.lower():
+        return f'"{column}"'
+    if kind.lower() in ("timestamptz", "timestamp with time zone") and parquet_type == "TIMESTAMP":
+        return f"timezone('UTC', \"{column}\") as \"{column}\""
+    return f'cast("{column}" as {kind}) as "{column}"'
+
+
+def declared_types(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """By relation (`<schema>.<name>`), the column types a manifest declares: the models' `data_type`
+    and the seeds' `column_types` (lower-case column names)."""
+    declared: dict[str, dict[str, str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] in ("model", "seed"):
+            types = {name.lower(): column["data_type"] for name, column in node.get("columns", {}).items()
+                     if column.get("data_type")}
+            types |= {name.lower(): kind for name, kind in (node["config"].get("column_types") or {}).items()}
+            declared[f"{node['schema']}.{node.get('alias') or node['name']}"] = types
+    return declared
 
 
 def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: dict[str, Any]) -> None:
     """Make each relation Spark built tonight a view of the build database over its Parquet files,
-    with the DuckDB build's column types, so that the data tests and the publish step read it as
-    they read a DuckDB night's table."""
-    contracts = {f"{node['schema']}.{node.get('alias') or node['name']}":
-                 {name: column["data_type"] for name, column in node.get("columns", {}).items()
-                  if column.get("data_type")}
-                 for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")
-                 and node["config"].get("contract", {}).get("enforced")}
+    with the DuckDB build's column types (duckdb_column; `manifest` is DuckDB's), so that the data
+    tests and the publish step read it as they read a DuckDB night's table."""
+    declared = declared_types(manifest)
     connection = duckdb.connect(str(build_path))
     try:
         for relation, folder in sorted(folders.items()):
             schema, name = relation.split(".", 1)
             files = f"read_parquet({sql_literal(str(Path(folder) / '**' / '*.parquet'))}, hive_partitioning = true)"
             columns = connection.execute(f"describe select * from {files}").fetchall()
-            selected = ", ".join(
-                f'cast("{column}" as {duckdb_type(column, kind, contracts.get(relation, {}))}) as "{column}"'
-                for column, kind, *_ in columns)
+            types = declared.get(relation, {})
+            selected = ", ".join(duckdb_column(column, kind, types) for column, kind, *_ in columns)
             connection.execute(f'create schema if not exists "{schema}"')
             connection.execute(f"drop table if exists {quoted(schema, name)}")
             connection.execute(f"create or replace view {quoted(schema, name)} as select {selected} from {files}")
@@ -538,11 +551,24 @@ def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: 
         connection.close()
 
 
+def duckdb_manifest(environ: dict[str, str], target_path: Path) -> dict[str, Any]:
+    """The project's manifest as the DuckDB target renders it (`dbt parse`)."""
+    parse_path = target_path / "duckdb_parse"
+    remove_files([parse_path / "manifest.json"])
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "parse", "--target-path", str(parse_path),
+         *DBT_LOGGING_ARGS],
+        env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if completed.returncode != 0:
+        raise NightlyError(f"dbt parse exited with code {completed.returncode}")
+    return read_artifact(parse_path / "manifest.json")
+
+
 def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: int,
                 run_id: str, build_path: Path) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     """A night on the `spark` target: `dbt build` of the models on Spark (scripts/spark_build.py, the
     Spark venv's interpreter; no data tests there), views of the build database over the Parquet
-    files Spark wrote (mirror_spark_relations), then the data tests on DuckDB over those views
+    files Spark wrote, with DuckDB's types (mirror_spark_relations), then the data tests on DuckDB over those views
     (`dbt test`). Returns the test run's results and manifest, and the Spark run's invocation id
     (the load invocation of fct_pipeline_loads)."""
     spark_python = environ.get(SPARK_PYTHON_VARIABLE)
@@ -551,10 +577,10 @@ def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: 
     target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
     relations_file = target_path / SPARK_RELATIONS_FILE
     remove_files([relations_file])
-    _, manifest, spark_invocation_id = build(
+    _, _, spark_invocation_id = build(
         [*SPARK_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
         program=[spark_python, str(PROJECT_ROOT / "scripts" / "spark_build.py"), str(relations_file), "build"])
-    mirror_spark_relations(build_path, read_artifact(relations_file), manifest)
+    mirror_spark_relations(build_path, read_artifact(relations_file), duckdb_manifest(environ, target_path))
     # cautious: a test of a relation Spark did not build tonight (a mart not yet ported) is not run
     results, manifest, _ = build([*NIGHTLY_BUILD_ARGS, "--indirect-selection", "cautious", *selection],
                                  environ, lock_descriptor, run_id,
