@@ -9,23 +9,24 @@
     Version segments (`v1`, `v2`, `v10`) are kept as they are.
 #}
 {% macro route_template(path_expression) %}
+    {%- set segment_template -%}
+        case
+            when {{ regexp_matches_whole(
+                'segment', '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+            ) }} then '{uuid}'
+            when {{ regexp_matches_whole('segment', '[0-9a-fA-F]{16,}') }} then '{hash}'
+            when {{ regexp_matches_whole('segment', 'v[0-9]{1,2}') }} then segment
+            when translate(segment, '0123456789', '') != segment then '{id}'
+            else segment
+        end
+    {%- endset -%}
     case
         when {{ path_expression }} is not null
-            then array_to_string(
-                list_transform(
-                    string_split(split_part({{ path_expression }}, '?', 1), '/'),
-                    lambda segment: case
-                        when regexp_full_match(
-                            segment,
-                            '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
-                        ) then '{uuid}'
-                        when regexp_full_match(segment, '[0-9a-fA-F]{16,}') then '{hash}'
-                        when regexp_full_match(segment, 'v[0-9]{1,2}') then segment
-                        when regexp_matches(segment, '[0-9]') then '{id}'
-                        else segment
-                    end
+            then {{ join_list(
+                list_transform_each(
+                    split_text("split_part(" ~ path_expression ~ ", '?', 1)", '/'), 'segment', segment_template
                 ),
-                '/'
-            )
+                "'/'"
+            ) }}
     end
 {% endmacro %}

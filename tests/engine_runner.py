@@ -1,12 +1,15 @@
 """Run dbt on one engine of this project and print what the test needs as JSON (one line).
 
-    python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--build MODEL,...]
+    python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--build MODEL,... [--raw-states DIR,...]]
 
 prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "tables":
 with --build (Spark only), the raw-file pre-flight of scripts/run_dbt.py and one `dbt build` of
 the seeds and the models, without tests, on the target (whose on-run-start hooks create the raw
 views), then every seed, raw telemetry relation and built model as columns and rows, values as
-text (times to the second)}.
+text (times to the second)}. With --raw-states, the raw folder (LLM_COST_RAW_DIR) is made a copy
+of each DIR in turn (files' times kept) and built again (an incremental run after the first),
+"states" holding the models after each build; "tables" is then of the last state, and
+"full_refresh" the models rebuilt whole (`--full-refresh`) from it.
 
 Run by the interpreter of the engine's venv (the project's .venv for DuckDB, the Spark venv of
 requirements-spark.txt for Spark), so that each engine renders the project's macros with its own
@@ -19,6 +22,7 @@ import contextlib
 import datetime
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,30 +55,61 @@ def as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def spark_tables(models: list[str]) -> Any:
-    from pyspark.sql import SparkSession
-
+def spark_build(models: list[str], *flags: str) -> dict[str, str]:
+    """The pre-flight and one `dbt build` on Spark; the relations of the seeds and models built."""
     from run_dbt import dbt_environment, run_preflight
 
-    arguments = ["build", "--quiet", "--target", "spark", "--select", "resource_type:seed", *models,
-                 "--exclude", "resource_type:test", "resource_type:unit_test"]  # data tests stay on DuckDB
+    arguments = ["build", "--quiet", "--target", "spark", "--select", *models,
+                 "--exclude", "resource_type:test", "resource_type:unit_test", *flags]  # data tests stay on DuckDB
     os.environ.update(dbt_environment(os.environ))
     run_preflight(arguments, os.environ)
     results = invoke(arguments).result.results
+    return {result.node.name: f"{result.node.schema}.{result.node.alias}"
+            for result in results if result.node.resource_type in ("seed", "model")}  # not the hooks
+
+
+def read_tables(relations: dict[str, str]) -> Any:
+    from pyspark.sql import SparkSession
+    from pyspark.sql.functions import col, date_format
+    from pyspark.sql.types import TimestampType
+
     session = SparkSession.builder.getOrCreate()  # the session dbt-spark opened in this process
-    relations = {result.node.name: f"{result.node.schema}.{result.node.alias}"
-                 for result in results if result.node.resource_type in ("seed", "model")}  # not the hooks
-    views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
-    relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith("_records")}  # telemetry
     tables = {}
     for name, relation in relations.items():
         frame = session.table(relation)
+        frame = frame.select(*[  # Python cannot hold every Spark timestamp (year 1): text made by Spark
+            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss").alias(field.name)
+            if isinstance(field.dataType, TimestampType) else col(f"`{field.name}`") for field in frame.schema.fields])
         rows = [[as_text(value) for value in row] for row in frame.collect()]
         tables[name] = {"columns": frame.columns, "rows": rows}
     return tables
 
 
+def spark_tables(models: list[str], raw_states: list[str]) -> Any:
+    from pyspark.sql import SparkSession
+
+    raw = Path(os.environ["LLM_COST_RAW_DIR"])
+    states = []
+    for state in raw_states or [None]:
+        if state is not None:
+            shutil.rmtree(raw, ignore_errors=True)
+            shutil.copytree(state, raw)  # copy2: unchanged files keep their times
+        relations = spark_build(["resource_type:seed", *models])
+        states.append(read_tables({name: relations[name] for name in models}))
+    session = SparkSession.builder.getOrCreate()
+    views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
+    raw_suffixes = ("_records", "_invoice_pages", "_invoice_rows")  # telemetry and invoices
+    relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith(raw_suffixes)}
+    output = {"tables": read_tables(relations)}
+    if raw_states:
+        output |= {"states": states, "full_refresh": read_tables(spark_build(models, "--full-refresh"))}
+    return output
+
+
 if __name__ == "__main__":
     target, query_file, variables, *flags = sys.argv[1:]
-    print(json.dumps({"rows": show(target, query_file, variables),
-                      "tables": spark_tables(flags[1].split(",")) if flags[:1] == ["--build"] else None}))
+    options = dict(zip(flags[::2], flags[1::2], strict=True))
+    rows = show(target, query_file, variables)
+    raw_states = options["--raw-states"].split(",") if "--raw-states" in options else []
+    built = spark_tables(options["--build"].split(","), raw_states) if "--build" in options else {"tables": None}
+    print(json.dumps({"rows": rows, **built}))

@@ -126,9 +126,18 @@ SPARK_MODELS = (
     # app logs
     "stg_app__llm_calls",
     # gateway and Bedrock logs
+    "stg_bedrock__invocations", "stg_litellm__spend_logs",
     # OTLP traces
+    "stg_otlp__spans", "int_otlp__llm_spans_in_context", "int_otlp__llm_call_records",
     # invoices
+    "stg_openai__cost_lines", "stg_anthropic__cost_lines", "stg_aws_cur__line_items", "stg_focus__cost_lines",
+    "int_invoice_lines_unioned", "int_invoice_lines_validated", "int_invoice_models_resolved",
+    "int_invoice_lines_classified", "fct_invoice_lines",
     # prices, raw files and the call pipeline
+    "int_llm_price_windows", "stg_raw_files__manifest", "stg_raw_files__retractions",
+    "fct_raw_file_quarantine", "fct_raw_file_retractions", "int_llm_call_records_unioned",
+    "int_llm_call_records_validated", "int_llm_call_records_classified", "int_llm_calls_normalized",
+    "int_llm_calls_attributed", "int_llm_model_ids_resolved", "int_llm_calls_priced", "fct_llm_calls",
     # marts
 )
 RUN_COLUMNS = (
@@ -136,8 +145,13 @@ RUN_COLUMNS = (
     "loaded_at", "load_invocation_id", "context_loaded_at",
     # gateway and Bedrock logs
     # OTLP traces
+    "in_context_at",
     # invoices
     # prices, raw files and the call pipeline
+    "checked_at", "listed_at", "validated_at", "classified_at", "computed_at",
+    # reference_version fingerprints the seeds as each engine renders a row as text (DuckDB a
+    # row cast, Spark JSON): it only has to change with them, so its values are not compared.
+    "reference_version",
     # marts
 )
 # Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
@@ -151,9 +165,11 @@ ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for te
 
 
 def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str],
-               models: tuple[str, ...] = ()) -> dict[str, Any]:
+               models: tuple[str, ...] = (), raw_states: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `models` the
-    seeds, raw relations and those models as that engine built them (tests/engine_runner.py)."""
+    seeds, raw relations and those models as that engine built them (tests/engine_runner.py):
+    with `raw_states`, built from each in turn (`states`: the models after each build; `tables`:
+    after the last), and rebuilt whole from the last (`full_refresh`)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
     variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
@@ -161,7 +177,8 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
                    "DBT_LOG_PATH": str(tmp_path / f"logs-{target}")}
     completed = subprocess.run(
         [str(python), str(PROJECT_ROOT / "tests" / "engine_runner.py"), target, str(query), variables,
-         *(["--build", ",".join(models)] if models else [])],
+         *(["--build", ",".join(models)] if models else []),
+         *(["--raw-states", ",".join(map(str, raw_states))] if raw_states else [])],
         env=environment, capture_output=True, text=True, timeout=600, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -169,7 +186,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
     rows = sorted(output["rows"], key=lambda row: row["case_number"])
     assert [row["case_number"] for row in rows] == list(range(1, len(ALL_CASES) + 1))
     values = [row["rendered"][1:] if row["rendered"] is not None else None for row in rows]
-    return {"values": values, "tables": output["tables"]}
+    return {"values": values, **{key: value for key, value in output.items() if key != "rows"}}
 
 
 def expected(engine: str) -> list[str | None]:
@@ -186,8 +203,11 @@ def raw_folder(root: Path) -> Path:
         # app logs
         app_logs,
         # gateway and Bedrock logs
+        gateway_and_bedrock_logs,
         # OTLP traces
+        otlp_traces,
         # invoices
+        invoice_exports,
         # prices, raw files and the call pipeline
         # marts
     ):
@@ -221,6 +241,206 @@ def app_logs(root: Path) -> None:
     )
 
 
+# A JSON object that names a key twice: DuckDB's reader keeps the first value, Spark's the last
+# (otlp_traces writes a span named twice); both engines' values, so that a change is noticed.
+REPEATED_JSON_KEY = {"duckdb": "chat first-name", "spark": "chat last-name"}
+
+
+def otlp_traces(root: Path) -> None:
+    """The recorded OTLP/JSON of real instrumentation libraries (tests/fixtures: the conformance
+    recordings of scripts/record_conformance.py and the real-world replays), plus a JSON-lines
+    file of hostile lines: a span that names a JSON key twice (REPEATED_JSON_KEY), an LLM span
+    whose attribute list names a key twice with two values, attribute values of odd types (a
+    double below 1e-3, a double and a bool written as strings), a truncated line, lines that are
+    not objects or not TracesData, and an empty export."""
+    fixtures = PROJECT_ROOT / "tests" / "fixtures"
+    for kind in ("conformance", "realworld"):
+        for path in sorted((fixtures / kind / "raw" / "traces" / "otlp").glob("*.jsonl")):
+            target = root / "traces" / "otlp" / kind / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    recorded = (fixtures / "conformance" / "raw" / "traces" / "otlp" / "openai-v2-default.jsonl")
+    first_line = recorded.read_text(encoding="utf-8").splitlines()[0]
+
+    def batch(name: str, span_id: str, attributes: list[dict[str, Any]]) -> str:
+        span = {"traceId": "5B8EFFF798038103D269B633813FC60C", "spanId": span_id, "name": name, "kind": 3,
+                "startTimeUnixNano": "1764000000000000000", "endTimeUnixNano": "1764000001000000000",
+                "attributes": attributes, "status": {}}
+        resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "hostile"}}]}
+        return json.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [span]}]}]})
+
+    def text(value: str) -> dict[str, Any]:
+        return {"stringValue": value}
+
+    llm = [{"key": "gen_ai.provider.name", "value": text("openai")},
+           {"key": "gen_ai.request.model", "value": text("gpt-4o-mini")}]
+    repeated_name = batch("chat first-name", "00f067aa0ba902b7", llm).replace(
+        '"name": "chat first-name"', '"name": "chat first-name", "name": "chat last-name"')
+    conflicting = batch("chat conflicting", "00f067aa0ba902b8", [
+        *llm, {"key": "team.id", "value": text("search")}, {"key": "team.id", "value": text("ads")}])
+    odd_types = batch("chat odd types", "00f067aa0ba902b9", [
+        *llm, {"key": "gen_ai.usage.input_tokens", "value": {"doubleValue": 0.0003264}},
+        {"key": "gen_ai.usage.output_tokens", "value": {"doubleValue": "12.5"}},
+        {"key": "gen_ai.usage.total_tokens", "value": {"doubleValue": 1.5e17}},
+        {"key": "cost_center", "value": {"boolValue": "true"}}])
+    lines = [repeated_name, conflicting, odd_types, first_line[: len(first_line) // 2], "[1, 2]", "42",
+             '{"resourceSpans": "oops"}', "{}", first_line]
+    hostile = root / "traces" / "otlp" / "extra" / "hostile.jsonl"
+    hostile.parent.mkdir(parents=True)
+    hostile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def gateway_and_bedrock_logs(root: Path) -> None:
+    """LiteLLM spend logs and Bedrock invocation logs (the bundled sample has none: the reference
+    records of tests/fixtures/reference_formats and the realworld samples), plus what the field
+    produces: floats in `spend` and token counts that Spark writes in Java's form (3.264E-4, 1.0E7)
+    and a string of that form, request tags of every JSON type, `metadata` as JSON text, missing
+    fields and objects, duplicate keys, lines that are not JSON objects; gzipped files with and
+    without `.gz` (without: quarantined by the pre-flight, read by neither engine); a LiteLLM CSV
+    export with JSON in quoted fields and empty fields, and one with a multi-line prompt in a
+    quoted field (quarantined by DuckDB's pre-flight: unreadable_csv)."""
+    fixtures = PROJECT_ROOT / "tests" / "fixtures"
+    litellm, bedrock = root / "logs" / "litellm", root / "logs" / "bedrock"
+    for source, target in (
+        (fixtures / "reference_formats" / "litellm_spend_logs.jsonl", litellm / "2026" / "03" / "02" / "spend.jsonl"),
+        (fixtures / "realworld" / "raw" / "logs" / "litellm" / "spend_logs_2025-03-24.jsonl",
+         litellm / "realworld" / "spend_logs_2025-03-24.jsonl"),
+        (fixtures / "reference_formats" / "bedrock_invocation_logs.jsonl", bedrock / "2026" / "03" / "02" / "log.json"),
+        (fixtures / "realworld" / "raw" / "logs" / "bedrock" / "AWSLogs_us-east-1_2025-03-11.json",
+         bedrock / "realworld" / "AWSLogs_us-east-1_2025-03-11.json"),
+    ):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    spend_logs = [
+        {"request_id": "float-1", "spend": 0.0003264, "prompt_tokens": 12.0, "completion_tokens": 1e7,
+         "startTime": "2026-03-02T14:05:00Z", "model": "gpt-4o-mini", "status": "success",
+         "request_tags": ["env:production", 1, 0.5, None, {"k": 1}, [1, 2], True]},
+        {"request_id": "float-2", "spend": 1e-7, "total_tokens": 1.5e21, "request_tags": [0.00012, 1e-7, 2.5e7],
+         "metadata": {"additional_usage_values": {"prompt_tokens_details": {"cached_tokens": 1e7,
+                                                                            "text_tokens": 3.5e-5}}}},
+        {"request_id": "float-3", "spend": "3.264E-4", "prompt_tokens": -1.25e-4, "completion_tokens": 12345678.9,
+         "request_tags": "[\"a\", 0.5]", "metadata": "{\"user_api_key_team_alias\": \"payments\"}"},
+        {"request_id": "missing-fields"},
+        {},
+        {"request_id": "nulls", "spend": None, "metadata": None, "request_tags": None, "cache_hit": None},
+        {"request_id": "not-objects", "metadata": "not json", "request_tags": {"a": 1},
+         "spend_logs_metadata": "x"},
+        {"request_id": "chatcmpl-1_cache_hit1772460390.512", "status": "failure", "cache_hit": "None",
+         "metadata": {"spend_logs_metadata": {"team": "search", "env": "staging", "cost_center": "cc-1"}}},
+    ]
+    lines = [json.dumps(record) for record in spend_logs]
+    lines += ['{"request_id": "dup", "spend": 0.5, "spend": 0.00025}',
+              '{"request_id": "dup-meta", "metadata": {"spend_logs_metadata": {"team": "a", "team": "b"}}}',
+              "", "not json", "[1, 2]", '"text"']
+    (litellm / "extra").mkdir(parents=True)
+    (litellm / "extra" / "spend [floats].jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (litellm / "extra" / "spend.jsonl.gz").write_bytes(gzip.compress("\n".join(lines[:3]).encode()))
+    (litellm / "extra" / "spend_gzipped_without_suffix.jsonl").write_bytes(gzip.compress(lines[0].encode()))
+    (litellm / "extra" / "spend_export.csv").write_text(
+        "request_id,call_type,spend,startTime,model,prompt_tokens,completion_tokens,metadata,request_tags,cache_hit\n"
+        'csv-1,acompletion,0.0003264,2026-03-02T14:05:00Z,gpt-4o-mini,1840,212,'
+        '"{""user_api_key_team_alias"": ""payments"", ""spend_logs_metadata"": {""service"": ""checkout""}}",'
+        '"[""service:checkout"", ""env:production""]",False\n'
+        "csv-2,acompletion,3.264E-4,,,,,,,\n"
+        'csv-3,,1e-7,2026-03-02T14:06:00Z,claude-3-5-haiku,"",5,{},[],True\n',
+        encoding="utf-8",
+    )
+    (litellm / "extra" / "spend_export_with_prompt.csv").write_text(
+        "request_id,spend,messages\n"
+        'csv-4,0.5,"[{""role"": ""user"", ""content"": ""line one\nline two""}]"\n',
+        encoding="utf-8",
+    )
+    invocations = [
+        {"schemaType": "ModelInvocationLog", "timestamp": "2026-03-02T14:07:02Z", "requestId": "bedrock-float",
+         "operation": "Converse", "modelId": "amazon.nova-lite-v1:0",
+         "input": {"inputTokenCount": 1e7, "cacheReadInputTokenCount": 0.0},
+         "output": {"outputTokenCount": 3.0e-4}, "requestMetadata": {"team": "search", "env": "dev"}},
+        {"schemaType": "ModelInvocationLog", "requestId": "bedrock-missing"},
+        {"schemaType": "ModelInvocationLog", "requestId": "bedrock-error", "errorCode": "ThrottlingException",
+         "input": None, "output": {}, "requestMetadata": "team=search"},
+        {"schemaType": "SomethingElse", "requestId": "other-schema", "requestMetadata": {"team": "x"}},
+    ]
+    records = [json.dumps(record) for record in invocations]
+    records += ['{"schemaType": "ModelInvocationLog", "requestId": "dup-tag",'
+                ' "requestMetadata": {"team": "a", "team": "b"}}', "", "not json"]
+    (bedrock / "extra").mkdir(parents=True)
+    (bedrock / "extra" / "invocations.json.gz").write_bytes(gzip.compress("\n".join(records).encode() + b"\n"))
+    (bedrock / "extra" / "invocations_gzipped_without_suffix.json").write_bytes(gzip.compress(records[0].encode()))
+
+
+def invoice_exports(root: Path) -> None:
+    """The sample's invoice exports (OpenAI and Anthropic pages, a gzipped CUR CSV in a
+    `BILLING_PERIOD=` folder, a FOCUS CSV) and the realworld samples (tests/fixtures/realworld), plus
+    pages that are not readable (truncated, an error object, a JSON-lines file with a bad line,
+    blank lines), and Parquet exports: a CUR file (DOUBLE amounts, maps, a timestamp) in a
+    `BILLING_PERIOD=` folder and a FOCUS file (DECIMAL cost, timestamps)."""
+    for sample in (PROJECT_ROOT / "data" / "sample", PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"):
+        for path in sample.glob("invoices/**/*"):
+            if path.is_file():
+                target = root / path.relative_to(sample)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+    extra = root / "invoices" / "openai" / "extra"
+    extra.mkdir(parents=True)
+    page = json.loads(next(iter(sorted((PROJECT_ROOT / "data" / "sample").glob("invoices/openai/**/*.json"))))
+                      .read_text(encoding="utf-8"))
+    (extra / "broken.json").write_text('{"object": "page", "data": [{"start_time": 17', encoding="utf-8")
+    (extra / "error.json").write_text('{"error": {"message": "rate limited"}}\n', encoding="utf-8")
+    (extra / "pages.jsonl.gz").write_bytes(gzip.compress(
+        "\n".join([json.dumps(page), "", "{not json", json.dumps(page)]).encode()))
+    (extra / "blank lines.json").write_text('\n{\n\n  "object": "page",\n   \n  "data": []\n}\n\n',
+                                             encoding="utf-8")
+    connection = duckdb.connect()
+    cur = root / "invoices" / "aws_cur" / "BILLING_PERIOD=2026-12" / "cur-00001.parquet"
+    cur.parent.mkdir(parents=True)
+    connection.execute(
+        "copy (select 'li_p1' as identity_line_item_id, 'AWS Marketplace' as bill_billing_entity,"
+        " 'Usage' as line_item_line_item_type, timestamp '2026-12-02 00:00:00' as line_item_usage_start_date,"
+        " 'c8sq1l6dzq3y8bpv0ex5u3w5v' as line_item_product_code,"
+        " 'USE1-MP:USE1_InputTokenCount-Units' as line_item_usage_type,"
+        " 0.004096::double as line_item_usage_amount, 'USD' as line_item_currency_code,"
+        " 0.00032768::double as line_item_unblended_cost, 10000000.0::double as line_item_net_unblended_cost,"
+        " map {'product_name': 'Claude 3.5 Haiku (Amazon Bedrock Edition)', 'model': 'Claude 3.5 Haiku',"
+        " 'provider': 'Anthropic'} as product, map {'user_team': 'search'} as resource_tags"
+        " union all select 'li_p2', 'AWS', 'Usage', timestamp '2026-12-02 01:30:00.5', 'AmazonEC2',"
+        " 'USE1-BoxUsage:t3.medium', 24, 'USD', 1.5, 0.25, map {'product_name': 'EC2'}, map {}"
+        f") to '{cur}' (format parquet)")
+    focus = root / "invoices" / "focus" / "parquet" / "export.parquet"
+    focus.parent.mkdir(parents=True)
+    connection.execute(
+        "copy (select 0.75::decimal(18, 10) as BilledCost, 'USD' as BillingCurrency,"
+        " 'Usage' as ChargeCategory, 'gpt-5.4-mini input' as ChargeDescription,"
+        " timestamp '2026-09-14' as ChargePeriodStart, 'OpenAI' as HostProviderName,"
+        " 'AI and Machine Learning' as ServiceCategory, '{\"team\": \"search\"}' as Tags"
+        " union all select 5, 'USD', 'Usage', 'Llama input', timestamp '2026-09-14', 'Oracle',"
+        f" 'AI and Machine Learning', null) to '{focus}' (format parquet)")
+    connection.close()
+
+
+def changed_raw_state(before: Path, after: Path) -> Path:
+    """`before` as a nightly's next raw folder may find it (files' times kept): a new file, a
+    rewritten file, an emptied file and a deleted file, all of the sample's app logs."""
+    shutil.copytree(before, after)
+    app = after / "logs" / "app" / "2026" / "11"
+    lines = (app / "23" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    (app / "24").mkdir()
+    (app / "24" / "calls.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    rewritten = (app / "21" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    (app / "21" / "calls.jsonl").write_text("\n".join(rewritten[1:]) + "\n", encoding="utf-8")
+    (app / "22" / "calls.jsonl").write_text("", encoding="utf-8")
+    (app / "20" / "batch_calls.csv").unlink()
+    return after
+
+
+def comparable(table: dict[str, Any], columns: list[str],
+               replaced: dict[str, str] | None = None) -> list[tuple[str | None, ...]]:
+    """A table's rows as tuples of `columns` (by name: Spark stores a partition column last)
+    but RUN_COLUMNS, sorted; a value in `replaced` as its replacement (REPEATED_JSON_KEY)."""
+    kept = [table["columns"].index(column) for column in columns if column not in RUN_COLUMNS]
+    replaced = replaced or {}
+    return sorted((tuple(replaced.get(row[index], row[index]) for index in kept) for row in table["rows"]), key=str)
+
+
 def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
     """Every seed, raw telemetry relation and model of SPARK_MODELS as DuckDB builds them
     (one `dbt build` of them, without tests, through scripts/run_dbt.py, whose pre-flight and hooks
@@ -239,12 +459,16 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
             "select table_name from duckdb_tables() where schema_name = 'seeds'").fetchall()}
         relations |= {f"raw.{name}": f'raw."{name}"' for (name,) in connection.execute(
             "select view_name from duckdb_views() where schema_name = 'raw'").fetchall()
-            if name.endswith("_records")}
-        relations |= {name: f'staging."{name}"' for name in SPARK_MODELS}
+            if name.endswith(("_records", "_invoice_pages", "_invoice_rows"))}
+        relations |= {name: f'{schema}."{name}"' for schema, name in connection.execute(
+            "select schema_name, table_name from duckdb_tables() union all"
+            " select schema_name, view_name from duckdb_views() where not internal").fetchall()
+            if name in SPARK_MODELS}
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
-            rows = [[f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S}" if isinstance(value, datetime)
+            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(" ", "seconds")
+                     if isinstance(value, datetime)
                      else None if value is None else str(value) for value in row] for row in result.fetchall()]
             tables[name] = {"columns": [column[0] for column in result.description], "rows": rows}
     finally:
@@ -263,14 +487,20 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
-    the models of SPARK_MODELS built with the same rows."""
+    the models of SPARK_MODELS built with the same rows. Built twice, the second time
+    incrementally from a changed raw folder (changed_raw_state): the result equals a full
+    rebuild on Spark and DuckDB's build of the changed folder, and only the changed files were
+    loaded again."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    raw = raw_folder(tmp_path / "raw")
+    first = raw_folder(tmp_path / "states" / "first")
+    raw_states = (first, changed_raw_state(first, tmp_path / "states" / "changed"))
+    raw = tmp_path / "raw"
     environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
+               "LLM_COST_RETRACT_DELETED_FILES": "1",
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
-    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS)
+    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS, raw_states=raw_states)
     assert describe(spark["values"]) == describe(expected("spark"))
     duckdb_built = duckdb_tables(tmp_path, raw)
     assert sorted(spark["tables"]) == sorted(duckdb_built)
@@ -282,11 +512,29 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     app_calls = duckdb_built["stg_app__llm_calls"]
     assert sorted(row[app_calls["columns"].index("has_duplicate_key")] for row in app_calls["rows"]).count("True") == 1
     assert sorted(row[app_calls["columns"].index("is_valid_json")] for row in app_calls["rows"]).count("False") == 2
+    spans = duckdb_built["stg_otlp__spans"]
+    span_names = [row[spans["columns"].index("span_name")] for row in spans["rows"]]
+    assert span_names.count(REPEATED_JSON_KEY["duckdb"]) == 1
+    assert sum(row[spans["columns"].index("has_duplicate_key")] == "True" for row in spans["rows"]) == 1
+    assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
+    assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
+    as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
     for name, table in duckdb_built.items():
-        assert spark["tables"][name]["columns"] == table["columns"], name
-        kept = [index for index, column in enumerate(table["columns"]) if column not in RUN_COLUMNS]
-        spark_rows = sorted((tuple(row[index] for index in kept) for row in spark["tables"][name]["rows"]), key=str)
-        assert spark_rows == sorted((tuple(row[index] for index in kept) for row in table["rows"]), key=str), name
+        assert sorted(spark["tables"][name]["columns"]) == sorted(table["columns"]), name
+        columns = table["columns"]
+        assert comparable(spark["tables"][name], columns) == comparable(table, columns, as_on_spark), name
+    for name in SPARK_MODELS:
+        columns = duckdb_built[name]["columns"]
+        assert (comparable(spark["full_refresh"][name], columns)
+                == comparable(duckdb_built[name], columns, as_on_spark)), name
+    before, after = (state["stg_app__llm_calls"] for state in spark["states"])
+    file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
+    loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
+             for table in (before, after)]
+    assert set(loads[0]) - set(loads[1]) == {"/logs/app/2026/11/20/batch_calls.csv", "/logs/app/2026/11/22/calls.jsonl"}
+    assert set(loads[1]) - set(loads[0]) == {"/logs/app/2026/11/24/calls.jsonl"}
+    reloaded = {file for file in loads[1] if loads[1][file] != loads[0].get(file)}
+    assert reloaded == {"/logs/app/2026/11/21/calls.jsonl", "/logs/app/2026/11/24/calls.jsonl"}
 
 
 def test_a_spark_night_gives_duckdb_the_relations_of_a_duckdb_build(tmp_path: Path) -> None:

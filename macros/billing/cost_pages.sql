@@ -7,5 +7,5 @@
 {#- A field of a cost-page bucket or result as trimmed text; missing or
     empty = null. -#}
 {% macro cost_page_field(json_column, json_path) %}
-    nullif(trim(json_extract_string({{ json_column }}, '{{ json_path }}')), '')
+    nullif(trim({{ json_field_value(json_column, json_path) }}), '')
 {% endmacro %}

@@ -14,16 +14,19 @@
     output, input.
 #}
 {% macro invoice_token_type(text_expression) %}
+    {#- contains: the whole text, any characters around; `([^a-z0-9_]|$)` is `\b` after a word character #}
+    {%- set text = "lower(" ~ text_expression ~ ")" %}
+    {%- set around = "(?s:.*)" %}
     case
-        when regexp_matches(lower({{ text_expression }}), 'cache.?(write|creation)')
+        when {{ regexp_matches_whole(text, around ~ "cache.?(write|creation)" ~ around) }}
             then 'cache_write'
-        when regexp_matches(lower({{ text_expression }}), 'uncached')
+        when {{ regexp_matches_whole(text, around ~ "uncached" ~ around) }}
             then 'input'
-        when regexp_matches(lower({{ text_expression }}), 'cache.?read|cached|cache.?hit')
+        when {{ regexp_matches_whole(text, around ~ "(cache.?read|cached|cache.?hit)" ~ around) }}
             then 'cache_read'
-        when regexp_matches(lower({{ text_expression }}), 'output|outp')
+        when {{ regexp_matches_whole(text, around ~ "(output|outp)" ~ around) }}
             then 'output'
-        when regexp_matches(lower({{ text_expression }}), 'input|inpt?\b|inp-')
+        when {{ regexp_matches_whole(text, around ~ "(input|inpt?([^a-z0-9_]|$)|inp-)" ~ around) }}
             then 'input'
     end
 {% endmacro %}
@@ -36,7 +39,10 @@
     (`images`, `Hours`, ...), so the quantity cannot be compared.
 #}
 {% macro tokens_per_unit(unit_expression) %}
-    case regexp_replace(lower(trim({{ unit_expression }})), '[\s_,]+', '', 'g')
+    {#- whitespace (RE2's \s: tab, newline, form feed, carriage return, space), `_` and `,` dropped #}
+    case translate(
+        lower(trim({{ unit_expression }})), ' _,' || chr(9) || chr(10) || chr(12) || chr(13), ''
+    )
         when 'token' then 1
         when 'tokens' then 1
         when '1token' then 1
@@ -62,7 +68,7 @@
     `claude-sonnet-4.5-amazon-bedrock-edition-`).
 #}
 {% macro invoice_model_key(text_expression) %}
-    regexp_replace(lower(trim({{ text_expression }})), '[^a-z0-9.:/]+', '-', 'g')
+    {{ regexp_replace_all('lower(trim(' ~ text_expression ~ '))', '[^a-z0-9.:/]+', '-') }}
 {% endmacro %}
 
 
@@ -70,17 +76,7 @@
     Text -> DECIMAL(38, 12), or null when it is not a number (scientific
     notation such as OpenAI's `0E-6176` included), never through a double.
 #}
+{#- try_cast on both engines (dbt.safe_cast is a plain cast on DuckDB and Spark, which fails on bad text) -#}
 {% macro invoice_decimal(text_expression) %}
-    {{ return(adapter.dispatch('invoice_decimal')(text_expression)) }}
-{% endmacro %}
-
-
-{% macro default__invoice_decimal(text_expression) %}
-    {{ dbt.safe_cast('trim(' ~ text_expression ~ ')', 'decimal(38, 12)') }}
-{% endmacro %}
-
-
-{# dbt-duckdb's safe_cast is a plain cast, which fails on bad text. #}
-{% macro duckdb__invoice_decimal(text_expression) %}
     try_cast(trim({{ text_expression }}) as decimal(38, 12))
 {% endmacro %}

@@ -27,13 +27,14 @@
 {% endmacro %}
 
 
-{# Largest delta still called matched: max(absolute floor, percentage of the invoiced amount). #}
+{# Largest delta still called matched: max(absolute floor, percentage of the invoiced amount),
+   as decimal(38, 12) on both engines (Spark keeps the product's scale, 24). #}
 {% macro reconciliation_tolerance(invoiced_usd) %}
-    greatest(
+    cast(greatest(
         cast({{ var('reconciliation_tolerance_usd') }} as decimal(38, 12)),
         abs(coalesce({{ invoiced_usd }}, 0))
         * cast({{ var('reconciliation_tolerance_pct') }} as decimal(38, 12))
-    )
+    ) as decimal(38, 12))
 {% endmacro %}
 
 
@@ -99,7 +100,7 @@
                 case
                     when
                         comparison_status = 'under'
-                        and regexp_matches(coalesce(invoice_service_tiers, ''), 'batch|flex')
+                        and {{ regexp_matches_whole("coalesce(invoice_service_tiers, '')", '.*(batch|flex).*') }}
                         then 'discounted_service_tier'
                 end
             ), '')

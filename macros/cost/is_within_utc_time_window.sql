@@ -9,14 +9,14 @@
         {{ window_from }} is null
         or (
             {{ window_from }} < {{ window_to }}
-            and cast({{ timestamp_column }} as time) >= {{ window_from }}
-            and cast({{ timestamp_column }} as time) < {{ window_to }}
+            and {{ utc_time_of_day(timestamp_column) }} >= {{ window_from }}
+            and {{ utc_time_of_day(timestamp_column) }} < {{ window_to }}
         )
         or (
             {{ window_from }} > {{ window_to }}
             and (
-                cast({{ timestamp_column }} as time) >= {{ window_from }}
-                or cast({{ timestamp_column }} as time) < {{ window_to }}
+                {{ utc_time_of_day(timestamp_column) }} >= {{ window_from }}
+                or {{ utc_time_of_day(timestamp_column) }} < {{ window_to }}
             )
         )
     )

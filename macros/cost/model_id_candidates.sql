@@ -115,7 +115,7 @@
         when {{ model_id }} like 'nova%' or {{ model_id }} like 'titan%'
             then 'amazon.'
         when {{ model_id }} like 'llama%' then 'meta.'
-        when regexp_matches({{ model_id }}, '^(mistral|mixtral|pixtral)') then 'mistral.'
+        when {{ regexp_matches_whole(model_id, '(mistral|mixtral|pixtral)(?s:.*)') }} then 'mistral.'
         when {{ model_id }} like 'command%' then 'cohere.'
         when {{ model_id }} like 'deepseek%' then 'deepseek.'
         when {{ model_id }} like 'gpt-oss%' then 'openai.'

@@ -16,8 +16,8 @@
     and {{ calls }}.model = {{ prices }}.model
     and {{ calls }}.endpoint_scope = {{ prices }}.endpoint_scope
     and {{ calls }}.service_tier = {{ prices }}.service_tier
-    and {{ moment }} >= coalesce({{ prices }}.effective_from, cast('-infinity' as timestamp))
-    and {{ moment }} < coalesce({{ prices }}.effective_to, cast('infinity' as timestamp))
+    and {{ moment }} >= coalesce({{ prices }}.effective_from, {{ unbounded_timestamp('-infinity') }})
+    and {{ moment }} < coalesce({{ prices }}.effective_to, {{ unbounded_timestamp('infinity') }})
     and {{ is_within_utc_time_window(moment, prices ~ '.utc_time_from', prices ~ '.utc_time_to') }}
 {% endmacro %}
 

@@ -78,8 +78,32 @@
     no list to keep.
 #}
 {% macro incremental_files() %}
-    {%- if not (execute and is_incremental()) -%}
+    {%- set changed = incremental_units() -%}
+    {%- if changed['values'] is none -%}
         {{ return("true") }}
+    {%- elif not changed['values'] -%}
+        {{ return("false") }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for value in changed['values'] -%}
+        {%- do literals.append(
+            sql_string_literal(value) if changed['column'] == 'source_file'
+            else "cast(" ~ sql_string_literal(value) ~ " as date)"
+        ) -%}
+    {%- endfor -%}
+    {{ return(changed['column'] ~ " in (" ~ (literals | join(", ")) ~ ")") }}
+{% endmacro %}
+
+
+{#
+    The units (source files, days or months) incremental_files selects:
+    {'column': the unit column (none on a full build), 'values': none for
+    every unit, else the units' values as text, sorted (empty: none)}, so
+    that a pre-hook can name them (Spark drops their partitions).
+#}
+{% macro incremental_units() %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return({'column': none, 'values': none}) }}
     {%- endif -%}
     {%- set raw_relations = [] -%}
     {%- for parent_id in graph.nodes[model.unique_id].depends_on.nodes if parent_id in graph.sources -%}
@@ -88,6 +112,15 @@
     {#- a staging model: stamped `loaded_at`, no config, reads no seed -#}
     {%- set spec = {'stamp': 'loaded_at'} if raw_relations else config.require('incremental_files') -%}
     {%- set unit = spec.get('unit', 'source_file') -%}
+    {%- set every_unit = {'column': unit, 'values': none} -%}
+    {#- an empty model recomputes every unit; otherwise its latest stamp, as a literal -#}
+    {%- set latest_stamp = run_query(
+        "select cast(max(" ~ spec['stamp'] ~ ") as " ~ dbt.type_string() ~ ") from " ~ this
+    ).columns[0].values()[0] -%}
+    {%- if latest_stamp is none -%}
+        {{ return(every_unit) }}
+    {%- endif -%}
+    {%- set last_run = "cast(" ~ sql_string_literal(latest_stamp) ~ " as timestamp)" -%}
     {%- set seeds = [] if raw_relations else incremental_seeds() -%}
     {%- if seeds -%}
         {%- set seeds_changed = run_query(
@@ -95,12 +128,9 @@
             ~ " is distinct from " ~ reference_version(seeds)
         ).columns[0].values()[0] -%}
         {%- if seeds_changed -%}
-            {{ return("true") }}
+            {{ return(every_unit) }}
         {%- endif -%}
     {%- endif -%}
-    {%- set last_run -%}
-        (select coalesce(max({{ spec['stamp'] }}), cast('-infinity' as timestamp)) from {{ this }})
-    {%- endset -%}
     {%- if unit in ('usage_date', 'usage_month') -%}
         {%- set upstream_unit = 'upstream_rows.usage_date' if unit == 'usage_date'
             else 'cast(' ~ dbt.date_trunc('month', 'upstream_rows.usage_date') ~ ' as date)' -%}
@@ -126,13 +156,10 @@
             select counted_differently.unit_value from counted_differently
         {%- endset -%}
         {%- set values = run_query(
-            "select distinct cast(unit_value as varchar) from (" ~ changed_units ~ ") where unit_value is not null"
+            "select distinct cast(changed_units.unit_value as " ~ dbt.type_string() ~ ") from ("
+            ~ changed_units ~ ") as changed_units where changed_units.unit_value is not null"
         ).columns[0].values() | list -%}
-        {%- set literals = [] -%}
-        {%- for value in values | sort -%}
-            {%- do literals.append("cast(" ~ sql_string_literal(value) ~ " as date)") -%}
-        {%- endfor -%}
-        {{ return(unit ~ " in (" ~ (literals | join(", ")) ~ ")" if literals else "false") }}
+        {{ return({'column': unit, 'values': values | sort}) }}
     {%- elif unit != 'source_file' -%}
         {{ exceptions.raise_compiler_error("incremental_files: unknown unit '" ~ unit ~ "'") }}
     {%- endif -%}
@@ -140,7 +167,7 @@
         select retractions.source_file
         from {{ source('raw_files', 'file_retractions') }} as retractions
         where
-            timezone('UTC', retractions.retracted_at) > {{ last_run }}
+            {{ timestamptz_in_utc('retractions.retracted_at') }} > {{ last_run }}
             and {% if raw_relations -%}
                 retractions.relation_name in ('{{ raw_relations | join("', '") }}')
             {%- else -%}
@@ -170,7 +197,7 @@
         {%- set context = spec.get('context') -%}
         {%- if context == 'shared_keys' -%}
             {%- if run_query(retracted ~ " limit 1").rows | length > 0 -%}
-                {{ return("true") }}
+                {{ return(every_unit) }}
             {%- endif -%}
             {%- set query -%}
                 with changed_files as ({{ changed }}),
@@ -206,16 +233,21 @@
                     where kept.source_file in (select source_file from changed_files)
                 ),
                 affected_days as (
-                    select distinct changed_days.call_date + cast(offsets.day_offset as integer) as call_date
+                    select distinct
+                        cast({{ dbt.dateadd('day', 'offsets.day_offset', 'changed_days.call_date') }} as date)
+                            as call_date
                     from changed_days
-                    cross join range(-{{ lookback_days }}, {{ lookback_days }} + 1) as offsets (day_offset)
+                    cross join (
+                        values {% for day_offset in range(-lookback_days, lookback_days + 1) -%}
+                            ({{ day_offset }}){{ ", " if not loop.last }}
+                        {%- endfor %}
+                    ) as offsets (day_offset)
                     where changed_days.call_date is not null
                 )
                 select source_file from changed_files
                 union
                 select upstream_rows.source_file from {{ ref(spec['upstream']) }} as upstream_rows
-                semi join affected_days
-                    on cast(upstream_rows.called_at as date) = affected_days.call_date
+                where cast(upstream_rows.called_at as date) in (select affected_days.call_date from affected_days)
             {%- endset -%}
         {%- elif context is none -%}
             {%- set query = changed -%}
@@ -223,17 +255,11 @@
             {{ exceptions.raise_compiler_error("incremental_files: unknown context '" ~ context ~ "'") }}
         {%- endif -%}
         {%- set files = run_query(
-            "select distinct source_file from (" ~ query ~ ") where source_file is not null"
+            "select distinct changed_files.source_file from (" ~ query ~ ") as changed_files"
+            ~ " where changed_files.source_file is not null"
         ).columns[0].values() | list -%}
     {%- endif -%}
-    {%- if not files -%}
-        {{ return("false") }}
-    {%- endif -%}
-    {%- set literals = [] -%}
-    {%- for file in files | unique | sort -%}
-        {%- do literals.append(sql_string_literal(file)) -%}
-    {%- endfor -%}
-    {{ return("source_file in (" ~ (literals | join(", ")) ~ ")") }}
+    {{ return({'column': 'source_file', 'values': files | unique | sort | list}) }}
 {% endmacro %}
 
 
@@ -244,6 +270,10 @@
     then every row is stamped anew).
 #}
 {% macro delete_incremental_files() %}
+    {{- return(adapter.dispatch("delete_incremental_files", "llm_cost")()) -}}
+{% endmacro %}
+
+{% macro duckdb__delete_incremental_files() %}
     {%- if is_incremental() -%}
         {%- set files = incremental_files() -%}
         {%- if config.get('incremental_files', {}).get('keep_unchanged_stamps') -%}
@@ -251,6 +281,36 @@
             select * from {{ this }} where {{ files if files != 'true' else 'false' }};
         {% endif -%}
         delete from {{ this }} where {{ files }}
+    {%- endif -%}
+{% endmacro %}
+
+{#-
+    Spark (Parquet, no DELETE): the table is partitioned by the contract's
+    unit (spark__incremental_contract), so the recomputed units' rows are
+    their partitions: dropped, or the table truncated when every unit is
+    recomputed. Spark runs one statement per hook, so the rows a model with
+    keep_unchanged_stamps sets aside are copied (a Parquet table) while the
+    hook is rendered, before it runs.
+-#}
+{% macro spark__delete_incremental_files() %}
+    {%- if is_incremental() -%}
+        {%- set changed = incremental_units() -%}
+        {%- if config.get('incremental_files', {}).get('keep_unchanged_stamps') -%}
+            {%- do run_query("drop table if exists " ~ replaced_rows()) -%}
+            {%- do run_query(
+                "create table " ~ replaced_rows() ~ " using parquet as select * from " ~ this
+                ~ " where " ~ ("false" if changed['values'] is none else incremental_files())
+            ) -%}
+        {%- endif -%}
+        {%- if changed['values'] is none -%}
+            truncate table {{ this }}
+        {%- elif changed['values'] -%}
+            {%- set partitions = [] -%}
+            {%- for value in changed['values'] -%}
+                {%- do partitions.append("partition (" ~ changed['column'] ~ " = " ~ sql_string_literal(value) ~ ")") -%}
+            {%- endfor -%}
+            alter table {{ this }} drop if exists {{ partitions | join(", ") }}
+        {%- endif -%}
     {%- endif -%}
 {% endmacro %}
 
@@ -318,8 +378,13 @@
 #}
 {% macro reference_version(relations) %}
     {%- if not relations -%}
-        cast(null as varchar)
+        cast(null as {{ dbt.type_string() }})
     {%- else -%}
+        {{- adapter.dispatch("reference_version", "llm_cost")(relations) -}}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro duckdb__reference_version(relations) %}
     (
         select md5(string_agg(row_text, chr(10) order by row_text))
         from (
@@ -332,7 +397,24 @@
             {%- endfor %}
         )
     )
-    {%- endif -%}
+{% endmacro %}
+
+{#- Spark: each row as JSON (nulls kept), the texts sorted and joined; not DuckDB's value. -#}
+{% macro spark__reference_version(relations) %}
+    (
+        select md5(array_join(array_sort(collect_list(version_rows.row_text)), chr(10)))
+        from (
+            {%- for relation in relations %}
+            select '{{ relation.identifier }}' as row_text
+            union all
+            select
+                '{{ relation.identifier }}:'
+                || to_json(struct(reference_rows.*), map('ignoreNullFields', 'false')) as row_text
+            from {{ relation }} as reference_rows
+            {{ "union all" if not loop.last }}
+            {%- endfor %}
+        ) as version_rows
+    )
 {% endmacro %}
 
 
@@ -372,14 +454,26 @@
 {% endmacro %}
 
 {#-
-    Spark: a table rebuilt whole on every run until the contract is ported
-    (without Delta there is no DELETE; per source file, a partition
-    overwrite): the same rows as an incremental run, at a full build's cost.
+    Spark (Parquet, no MERGE or DELETE): the same contract, the table
+    partitioned by its unit (source_file, usage_date or usage_month), so that
+    the pre-hook drops the partitions of the recomputed units
+    (spark__delete_incremental_files) and the run appends their rows. Spark
+    stores the partition column last in the table.
 -#}
 {% macro spark__incremental_contract(parameters) %}
-    {%- set contract = {'materialized': 'table'} -%}
+    {%- set contract = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'file_format': 'parquet',
+        'partition_by': [parameters.get('unit', 'source_file')],
+        'on_schema_change': 'fail',
+        'pre_hook': '{{ delete_incremental_files() }}',
+    } -%}
     {%- if parameters -%}
         {%- do contract.update({'incremental_files': parameters}) -%}
+    {%- endif -%}
+    {%- if parameters.get('keep_unchanged_stamps') -%}
+        {%- do contract.update({'post_hook': 'drop table if exists {{ replaced_rows() }}'}) -%}
     {%- endif -%}
     {{ return(contract) }}
 {% endmacro %}

@@ -103,15 +103,47 @@
 {#
     An attribute list (list of OTLP KeyValue) made ready for lookups, in one
     pass: struct(keys, value_texts), the keys and the values rendered as text,
-    in list order. Each lookup is then a plain list_position over the keys
+    in list order. Each lookup is then a plain list position over the keys
     instead of a lambda over the whole list.
 #}
 {% macro otlp_attribute_index(attributes) %}
+    {{- return(adapter.dispatch("otlp_attribute_index", "llm_cost")(attributes)) -}}
+{% endmacro %}
+
+{% macro duckdb__otlp_attribute_index(attributes) %}
     struct_pack(
         keys := list_transform({{ attributes }}, lambda a: a.key),
         value_texts := list_transform({{ attributes }}, lambda a: {{ otlp_any_value_text('a.value') }})
     )
 {% endmacro %}
+
+{% macro spark__otlp_attribute_index(attributes) %}
+    named_struct(
+        'keys', transform({{ attributes }}, a -> a.key),
+        'value_texts', transform({{ attributes }}, a -> {{ otlp_any_value_text('a.value') }})
+    )
+{% endmacro %}
+
+
+{#
+    The text value of the first entry of an attribute index whose key is
+    `key_literal` (a SQL string literal); null when absent.
+#}
+{% macro otlp_indexed_value(attribute_index, key_literal) %}
+    {{- return(adapter.dispatch("otlp_indexed_value", "llm_cost")(attribute_index, key_literal)) -}}
+{% endmacro %}
+
+{% macro duckdb__otlp_indexed_value(attribute_index, key_literal) -%}
+    {{ attribute_index }}.value_texts[list_position({{ attribute_index }}.keys, {{ key_literal }})]
+{%- endmacro %}
+
+{#- Spark: array_position is a bigint, 0 when absent, and element_at takes an int, failing on 0 -#}
+{% macro spark__otlp_indexed_value(attribute_index, key_literal) -%}
+    element_at(
+        {{ attribute_index }}.value_texts,
+        cast(nullif(array_position({{ attribute_index }}.keys, {{ key_literal }}), 0) as int)
+    )
+{%- endmacro %}
 
 
 {#
@@ -122,19 +154,19 @@
     many keys a span does not have.
 #}
 {% macro otlp_attribute_lookup(attribute_index, key) %}
-    {%- set attribute_key = "'" ~ (key if key is string else key[0]) ~ "'" -%}
+    {%- set attribute_key = sql_string_literal(key if key is string else key[0]) -%}
     {%- set value_text -%}
         case
-            when list_contains({{ attribute_index }}.keys, {{ attribute_key }})
-                then {{ attribute_index }}.value_texts[list_position({{ attribute_index }}.keys, {{ attribute_key }})]
+            when {{ list_contains_value(attribute_index ~ ".keys", attribute_key) }}
+                then {{ otlp_indexed_value(attribute_index, attribute_key) }}
         end
     {%- endset -%}
     {%- if key is string -%}
         {{ value_text }}
     {%- else -%}
         case
-            when json_valid({{ value_text }})
-                then json_extract_string({{ value_text }}, '{{ key[1] }}')
+            when {{ json_text_check(value_text) }}
+                then {{ list_element(json_field_values(value_text, {"value": key[1]}), 1) }}
         end
     {%- endif -%}
 {% endmacro %}
@@ -172,11 +204,39 @@
 
 
 {#
-    The part of the OTLP JSON encoding (TracesData) that we read, as a DuckDB
-    JSON structure: only the fields the staging model uses, since every
-    field costs time to convert. Unknown fields are ignored; int64 values arrive as
-    decimal strings (or numbers) and are kept as text.
+    The part of the OTLP JSON encoding (TracesData) that we read, decoded
+    from JSON text: only the fields the staging model uses, since every field
+    costs time to convert. Unknown fields are ignored, and a field of the
+    wrong type is null (on Spark, with spark.sql.json.enablePartialResults,
+    profiles/profiles.yml); int64 values arrive as decimal strings (or
+    numbers) and are kept as text. Spark reads doubles and bools as text too
+    (its reader nulls a double or bool written as a string, DuckDB's
+    converts it), and otlp_any_value_text converts them.
 #}
+{% macro otlp_traces_data(text) %}
+    {{- return(adapter.dispatch("otlp_traces_data", "llm_cost")(text)) -}}
+{% endmacro %}
+
+{% macro duckdb__otlp_traces_data(text) %}
+    from_json({{ text }}, '{{ otlp_traces_data_structure() }}')
+{% endmacro %}
+
+{% macro spark__otlp_traces_data(text) %}
+    {%- set attributes = "array<struct<key: string, value: struct<stringValue: string, intValue: string,"
+        ~ " doubleValue: string, boolValue: string>>>" -%}
+    from_json({{ text }}, '{{
+        "struct<resourceSpans: array<struct<resource: struct<attributes: " ~ attributes ~ ">,"
+        ~ " scopeSpans: array<struct<scope: struct<name: string>,"
+        ~ " spans: array<struct<traceId: string, spanId: string,"
+        ~ " parentSpanId: string, name: string, kind: string,"
+        ~ " startTimeUnixNano: string, endTimeUnixNano: string,"
+        ~ " attributes: " ~ attributes ~ ","
+        ~ " status: struct<code: string>>>>>>>>"
+    }}')
+{% endmacro %}
+
+
+{# The DuckDB JSON structure of otlp_traces_data. #}
 {% macro otlp_traces_data_structure() %}
     {%- set attributes = '[{"key": "VARCHAR", "value": {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "DOUBLE", "boolValue": "BOOLEAN"}}]' -%}
     {{- return(
@@ -191,12 +251,30 @@
 {% endmacro %}
 
 
-{# OTLP AnyValue struct -> text (string, int64, double or bool). #}
+{#
+    OTLP AnyValue struct -> text (string, int64, double or bool); a double
+    as DuckDB writes it (double_text). Spark decodes doubles and bools as
+    text (otlp_traces_data) and converts them here: a value that is not
+    one is null, as in DuckDB's reader.
+#}
 {% macro otlp_any_value_text(value) %}
+    {{- return(adapter.dispatch("otlp_any_value_text", "llm_cost")(value)) -}}
+{% endmacro %}
+
+{% macro duckdb__otlp_any_value_text(value) %}
     coalesce(
         {{ value }}.stringValue,
         {{ value }}.intValue,
         cast({{ value }}.doubleValue as varchar),
         cast({{ value }}.boolValue as varchar)
+    )
+{% endmacro %}
+
+{% macro spark__otlp_any_value_text(value) %}
+    coalesce(
+        {{ value }}.stringValue,
+        {{ value }}.intValue,
+        {{ double_text("try_cast(" ~ value ~ ".doubleValue as double)") }},
+        cast(try_cast({{ value }}.boolValue as boolean) as string)
     )
 {% endmacro %}

@@ -16,6 +16,10 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- set read_keys = "(" ~ (literals | join(", ")) ~ ")" -%}
+    {{- return(adapter.dispatch("otlp_has_conflicting_key", "llm_cost")(attribute_index, read_keys)) -}}
+{% endmacro %}
+
+{% macro duckdb__otlp_has_conflicting_key(attribute_index, read_keys) %}
     case
         when {{ list_has_repeated_element(attribute_index ~ ".keys") }}
             then
@@ -30,5 +34,24 @@
                 > len(list_distinct(list_filter(
                     {{ attribute_index }}.keys, lambda k: k in {{ read_keys }}
                 )))
+    end
+{% endmacro %}
+
+{#- Spark: array_distinct keeps a null, which DuckDB's list_distinct drops, so nulls are filtered out first -#}
+{% macro spark__otlp_has_conflicting_key(attribute_index, read_keys) %}
+    case
+        when {{ list_has_repeated_element(attribute_index ~ ".keys") }}
+            then
+                size(array_distinct(filter(
+                    transform(
+                        {{ attribute_index }}.keys,
+                        (k, i) -> case
+                            when k in {{ read_keys }}
+                                then k || chr(0) || coalesce(element_at({{ attribute_index }}.value_texts, i + 1), chr(1))
+                        end
+                    ),
+                    pair -> pair is not null
+                )))
+                > size(array_distinct(filter({{ attribute_index }}.keys, k -> k in {{ read_keys }})))
     end
 {% endmacro %}

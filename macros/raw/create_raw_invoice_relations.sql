@@ -138,16 +138,25 @@
 
 
 {#
-    Spark has no invoice readers yet (README, "Running on Spark /
-    Databricks"): a run that selects a model reading an invoice export stops
-    here, naming it, before anything is built; any other run creates nothing.
+    Spark: the same views, from the readers of macros/raw/spark_raw_file_readers.sql
+    (the manifest view is created by spark__create_raw_relations, which runs first).
 #}
 {% macro spark__create_raw_invoice_relations() %}
     {% if not execute %}{{ return("") }}{% endif %}
-    {% set invoice_relations = [] %}
     {% for entry in llm_cost_sources(is_telemetry=false).values() %}
-        {% do invoice_relations.append(entry.relation) %}
+        {% set files = run_query(
+            "select file_format, source_file, modified_at_ns from raw.file_manifest"
+            ~ " where relation_name = " ~ sql_string_literal(entry.relation)
+            ~ " and file_status = 'ok' order by source_file"
+        ) %}
+        {% set selects = [] %}
+        {% set json_files = files.rows | selectattr(0, "equalto", "json") | list %}
+        {% if json_files %}{% do selects.append(spark_json_pages_select(json_files)) %}{% endif %}
+        {% set csv_select = spark_csv_rows_select(entry.relation, files.rows | selectattr(0, "equalto", "csv") | list) %}
+        {% if csv_select %}{% do selects.append(csv_select) %}{% endif %}
+        {% set parquet_files = files.rows | selectattr(0, "equalto", "parquet") | list %}
+        {% if parquet_files %}{% do selects.append(spark_parquet_rows_select(parquet_files)) %}{% endif %}
+        {% do run_query(raw_view_statement(entry.relation, selects)) %}
     {% endfor %}
-    {% do spark_refuse_readers_of(invoice_relations, "invoice exports are not read on Spark yet") %}
     {{ return("") }}
 {% endmacro %}

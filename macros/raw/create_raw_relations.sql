@@ -217,15 +217,8 @@
     Spark: the pre-flight (scripts/raw_manifest.py, for the `spark` target)
     leaves the manifest as Parquet in the Spark warehouse; `raw.file_manifest`
     is a view of it. Each readable JSON-lines file is read with Spark's text
-    reader (gzip by its `.gz` name), blank lines skipped. CSV files are read
-    with Spark's CSV reader, every value as text (an empty field, quoted or
-    not, is null, as DuckDB reads it), and each row becomes the JSON text
-    DuckDB's reader gives it: the columns of all the relation's CSV files in
-    order of first appearance (union by name), absent ones null, then the
-    file's path under `filename` unless the file has such a column. A view
-    cannot read the per-file CSV readers (temporary views), so a relation's
-    CSV rows are copied into the table `raw.<relation>__csv_rows` by every
-    run. Parquet files are not read on Spark yet: a relation that has one is
+    reader (gzip by its `.gz` name), blank lines skipped; CSV files with
+    spark_csv_rows_select (macros/raw/spark_raw_file_readers.sql). Parquet files are not read on Spark yet: a relation that has one is
     not created, and a run that selects a model reading it stops here.
 #}
 {% macro spark__create_raw_relations() %}
@@ -258,57 +251,10 @@
                 ~ " from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` where trim(value) <> ''"
             ) %}
         {% endfor %}
-        {% set csv_files = files.rows | selectattr(0, "equalto", "csv") | list %}
-        {% set csv_table = "raw." ~ entry.relation ~ "__csv_rows" %}
-        {% do run_query("drop table if exists " ~ csv_table) %}
-        {% if csv_files and not unread %}
-            {% set columns = [] %}
-            {% set file_columns = [] %}
-            {% for _, source_file, _ in csv_files %}
-                {#- the header line, named as DuckDB names it (Spark renames a repeated column its own way) -#}
-                {% set header_line = run_query(
-                    "select value from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` limit 1"
-                ).columns[0].values()[0] %}
-                {% do file_columns.append(csv_column_names(header_line)) %}
-                {% for column in file_columns[-1] if column not in columns %}
-                    {% do columns.append(column) %}
-                {% endfor %}
-                {#- the rows below it, every field as text, by position: _c0, _c1, ... -#}
-                {% set positions = [] %}
-                {% for _ in file_columns[-1] %}{% do positions.append("_c" ~ loop.index0 ~ " string") %}{% endfor %}
-                {% do run_query(
-                    "create or replace temporary view " ~ entry.relation ~ "__csv_" ~ loop.index
-                    ~ " (" ~ (positions | join(", ")) ~ ") using csv options (path "
-                    ~ sql_string_literal(spark_file_path(source_file))
-                    ~ ", header 'true', escape '\"', mode 'PERMISSIVE')"
-                ) %}
-            {% endfor %}
-            {% set csv_selects = [] %}
-            {% for _, source_file, modified_at_ns in csv_files %}
-                {% set present = file_columns[loop.index0] %}
-                {#- the file's columns by position (`_c0`, ...: read without Spark's header names) -#}
-                {% set fields = [] %}
-                {% for column in columns %}
-                    {% do fields.append(sql_string_literal(column) ~ ", "
-                        ~ ("_c" ~ present.index(column) if column in present else "cast(null as string)")) %}
-                {% endfor %}
-                {% if "filename" not in columns %}
-                    {% do fields.append("'filename', " ~ sql_string_literal(source_file)) %}
-                {% endif %}
-                {% do csv_selects.append(
-                    "select " ~ sql_string_literal(source_file) ~ " as source_file, 'csv' as source_format,"
-                    ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
-                    ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
-                    ~ " from " ~ entry.relation ~ "__csv_" ~ loop.index
-                ) %}
-            {% endfor %}
-            {% do run_query(
-                "create table " ~ csv_table ~ " using parquet as " ~ (csv_selects | join(" union all "))
-            ) %}
-            {% do selects.append(
-                "select source_file, source_format, record_text, file_modified_at from " ~ csv_table
-            ) %}
-        {% endif %}
+        {% set csv_select = spark_csv_rows_select(
+            entry.relation, [] if unread else files.rows | selectattr(0, "equalto", "csv") | list
+        ) %}
+        {% if csv_select %}{% do selects.append(csv_select) %}{% endif %}
         {#- a relation that cannot be read whole is not created: reading it fails, never reads a part -#}
         {% do run_query(
             "drop view if exists raw." ~ entry.relation if unread else raw_view_statement(entry.relation, selects)

@@ -9,6 +9,10 @@
     from the scan, so each raw record is parsed once.
 #}
 {% macro pending_raw_files(relation_name) %}
+    {{- return(adapter.dispatch("pending_raw_files", "llm_cost")(relation_name)) -}}
+{% endmacro %}
+
+{% macro duckdb__pending_raw_files(relation_name) %}
     {% set paths = manifest_read_paths(relation_name) %}
     {% set globs = paths.get("jsonl", []) + paths.get("csv", []) %}
     {% if not globs %}{{ return([]) }}{% endif %}
@@ -21,6 +25,27 @@
         ~ " and (manifest.changed_at is null"
         ~ " or loaded.loaded_at >= date_trunc('second', cast(manifest.changed_at as timestamp))))"
         ~ " order by files.filename"
+    ) %}
+    {{ return(pending.columns[0].values() | list) }}
+{% endmacro %}
+
+{#-
+    Spark: from the manifest alone (no file listing in SQL): the readable
+    files that the model has no row of loaded after the pre-flight last saw
+    them change (`changed_at`: any change of size, time or first or last
+    KiB; null for a file new since the previous pre-flight, which has no
+    rows yet). The pre-flight runs right before dbt, so a file changed
+    between the two is loaded by the next run.
+-#}
+{% macro spark__pending_raw_files(relation_name) %}
+    {% set pending = run_query(
+        "select manifest.source_file from raw.file_manifest as manifest"
+        ~ " left anti join " ~ this ~ " as loaded on loaded.source_file = manifest.source_file"
+        ~ " and (manifest.changed_at is null"
+        ~ " or loaded.loaded_at >= date_trunc('second', " ~ timestamptz_in_utc("manifest.changed_at") ~ "))"
+        ~ " where manifest.relation_name = " ~ sql_string_literal(relation_name)
+        ~ " and manifest.file_status = 'ok' and manifest.file_format in ('jsonl', 'csv')"
+        ~ " order by manifest.source_file"
     ) %}
     {{ return(pending.columns[0].values() | list) }}
 {% endmacro %}

@@ -40,6 +40,78 @@
 {% endmacro %}
 
 
+{#-
+    True when the text is one JSON document of any kind (object, array,
+    string, number, true, false, null). Spark has no validity check: the
+    text is read as the one element of a JSON array, which fails on
+    malformed text and counts two elements for `1, 2`; like from_json it
+    accepts text after the document's end (`1] [2`), which DuckDB does not.
+    Null for null text.
+-#}
+{% macro json_text_check(text) %}
+    {{- return(adapter.dispatch("json_text_check", "llm_cost")(text)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_text_check(text) %}
+    json_valid({{ text }})
+{% endmacro %}
+
+{% macro spark__json_text_check(text) %}
+    case when {{ text }} is not null then coalesce(json_array_length('[' || {{ text }} || ']') = 1, false) end
+{% endmacro %}
+
+
+{#-
+    One field of JSON text by path (`$.a.b`, `$."a.b"`), as text (a string
+    unquoted, anything else as JSON text); null when absent or not JSON.
+    DuckDB's json_extract_string fails on text that is not JSON: guard it
+    with json_text_check.
+#}
+{% macro json_field_value(text_column, path) %}
+    {{- return(adapter.dispatch("json_field_value", "llm_cost")(text_column, path)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_field_value(text_column, path) -%}
+    json_extract_string({{ text_column }}, {{ sql_string_literal(path) }})
+{%- endmacro %}
+
+{% macro spark__json_field_value(text_column, path) -%}
+    get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }})
+{%- endmacro %}
+
+
+{# True when the value at `path` (`$.data`) of JSON text is an array; null when the text is not JSON. #}
+{% macro json_array_check(text_column, path) %}
+    {{- return(adapter.dispatch("json_array_check", "llm_cost")(text_column, path)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_array_check(text_column, path) -%}
+    json_type({{ text_column }}, {{ sql_string_literal(path) }}) = 'ARRAY'
+{%- endmacro %}
+
+{% macro spark__json_array_check(text_column, path) -%}
+    coalesce(json_array_length(get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }})) >= 0, false)
+{%- endmacro %}
+
+
+{#-
+    The elements of the array at `path` (`$.data`) of JSON text, as a list
+    of JSON texts in order (list_unnest_with_position expands it); null
+    when it is not an array.
+#}
+{% macro json_array_elements(text_column, path) %}
+    {{- return(adapter.dispatch("json_array_elements", "llm_cost")(text_column, path)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_array_elements(text_column, path) -%}
+    json_extract({{ text_column }}, {{ sql_string_literal(path ~ "[*]") }})
+{%- endmacro %}
+
+{% macro spark__json_array_elements(text_column, path) -%}
+    from_json(get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }}), 'array<string>')
+{%- endmacro %}
+
+
 {% macro json_field_values(text_column, fields) %}
     {{- return(adapter.dispatch("json_field_values", "llm_cost")(text_column, fields)) -}}
 {% endmacro %}
@@ -52,11 +124,97 @@
     ])
 {% endmacro %}
 
+{#-
+    Spark: one get_json_object per path; a number Spark writes in Java's form
+    (`3.264E-4`) is written as DuckDB writes it (spark_json_number_text), told
+    from a string of that text by reading the path once more as a double, only
+    for a value of that form.
+-#}
 {% macro spark__json_field_values(text_column, fields) %}
-    array(
-        {%- for path in fields.values() %}
-        get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }}){{ "," if not loop.last }}
-        {%- endfor %}
+    transform(
+        array(
+            {%- for path in fields.values() %}
+            get_json_object({{ text_column }}, {{ sql_string_literal(spark_json_path(path)) }}){{ "," if not loop.last }}
+            {%- endfor %}
+        ),
+        (field_value, field_position) -> {{ spark_json_number_text("field_value", "case field_position"
+            ~ spark_json_number_probes(text_column, fields) ~ " end") }}
+    )
+{% endmacro %}
+
+{#- ` when <position> then <the path's value as a double>` for each path of `fields`, from 0. -#}
+{% macro spark_json_number_probes(text_column, fields) %}
+    {%- set probes = [] -%}
+    {%- for path in fields.values() -%}
+        {%- set segments = [] -%}
+        {%- for segment in json_path_segments(path) -%}
+            {%- do segments.append("`" ~ (segment | replace("`", "``")) ~ "`") -%}
+        {%- endfor -%}
+        {%- set schema = namespace(text="double") -%}
+        {%- for segment in segments | reverse -%}
+            {%- set schema.text = segment ~ " " ~ schema.text if loop.last else "struct<" ~ segment ~ " " ~ schema.text ~ ">" -%}
+        {%- endfor -%}
+        {%- do probes.append(" when " ~ loop.index0 ~ " then from_json(" ~ text_column ~ ", "
+            ~ sql_string_literal(schema.text) ~ ")." ~ (segments | join(".")) ) -%}
+    {%- endfor -%}
+    {{ return(probes | join("")) }}
+{% endmacro %}
+
+
+{#-
+    Spark: the text of a JSON value as DuckDB gives it, from the text Spark
+    gives it (`value`) and the value as a double (`number`, null unless the
+    JSON value is a number). Spark writes a number below 1e-3 or from 1e7 on
+    as Java does (`3.264E-4`, `1.0E7`), DuckDB plainly from 1e-6 to below
+    1e21 (`0.0003264`, `10000000.0`) and otherwise as `1e-7`, `1.5e21`.
+-#}
+{% macro spark_json_number_text(value, number) %}
+    case
+        when not {{ value }} rlike '^-?[0-9][.][0-9]+E-?[0-9]+$' or {{ number }} is null then {{ value }}
+        when cast(substring_index({{ value }}, 'E', -1) as int) between -6 and -1
+            then regexp_replace(
+                cast(cast({{ value }} as decimal(38, 30)) as string), '([.][0-9]*[1-9]|[.]0)0*$', '$1'
+            )
+        when cast(substring_index({{ value }}, 'E', -1) as int) between 0 and 20
+            then regexp_replace(
+                cast(cast({{ value }} as decimal(38, 16)) as string), '([.][0-9]*[1-9]|[.]0)0*$', '$1'
+            )
+        else replace(lower({{ value }}), '.0e', 'e')
+    end
+{% endmacro %}
+
+
+{#-
+    The elements of a JSON array, as a list of text values (a string
+    unquoted, anything else as JSON text); null when the text is not a JSON
+    array.
+-#}
+{% macro json_array_text_list(text_column) %}
+    {{- return(adapter.dispatch("json_array_text_list", "llm_cost")(text_column)) -}}
+{% endmacro %}
+
+{% macro duckdb__json_array_text_list(text_column) %}
+    case
+        when json_valid({{ text_column }}) and json_type({{ text_column }}) = 'ARRAY'
+            then cast(json_extract_string({{ text_column }}, '$[*]') as varchar[])
+    end
+{% endmacro %}
+
+{#-
+    Spark: a number is written as DuckDB writes it when every element is a
+    number (the probe reads them all as doubles; in a mixed array a number
+    below 1e-3 or from 1e7 on keeps Java's form). The probe reads the array
+    as a field of an object: a root array that is not all numbers makes
+    from_json fail with an internal error (_LEGACY_ERROR_TEMP_2133) instead
+    of giving null.
+-#}
+{% macro spark__json_array_text_list(text_column) %}
+    transform(
+        from_json({{ text_column }}, 'array<string>'),
+        (element, element_position) -> {{ spark_json_number_text(
+            "element", "try_element_at(from_json(concat('{\"elements\": ', " ~ text_column
+            ~ ", '}'), 'elements array<double>').elements, element_position + 1)"
+        ) }}
     )
 {% endmacro %}
 

@@ -62,11 +62,11 @@ openai_lines_conformed as (
         {# not grouped by line item: the day's whole cost, not split by model #}
         line_item is null as is_unsplit_usage,
         line_item_service_tier as service_tier,
-        cast(null as varchar) as resource_key,
+        cast(null as {{ dbt.type_string() }}) as resource_key,
         project_id as sub_account_key,
         organization_id as billing_account_key,
-        cast(null as varchar) as team_tag,
-        cast(null as varchar) as invoice_id,
+        cast(null as {{ dbt.type_string() }}) as team_tag,
+        cast(null as {{ dbt.type_string() }}) as invoice_id,
         'openai_costs|' || coalesce(bucket_start_time, bucket_start_time_iso, '')
         || '|' || coalesce(project_id, '') as delivery_group_key
     from openai_lines
@@ -89,8 +89,8 @@ anthropic_lines_conformed as (
         amount_cents_text as amount_text,
         cast(0.01 as decimal(3, 2)) as usd_per_amount_unit,
         currency,
-        cast(null as varchar) as quantity_text,
-        cast(null as varchar) as quantity_unit,
+        cast(null as {{ dbt.type_string() }}) as quantity_text,
+        cast(null as {{ dbt.type_string() }}) as quantity_unit,
         'usage' as charge_category_text,
         coalesce(description, cost_type) as charge_description,
         model as model_text,
@@ -98,11 +98,11 @@ anthropic_lines_conformed as (
         {# not grouped by description: the day's whole cost, not split by model #}
         cost_type is null and description is null and model is null as is_unsplit_usage,
         service_tier,
-        cast(null as varchar) as resource_key,
+        cast(null as {{ dbt.type_string() }}) as resource_key,
         workspace_id as sub_account_key,
-        cast(null as varchar) as billing_account_key,
-        cast(null as varchar) as team_tag,
-        cast(null as varchar) as invoice_id,
+        cast(null as {{ dbt.type_string() }}) as billing_account_key,
+        cast(null as {{ dbt.type_string() }}) as team_tag,
+        cast(null as {{ dbt.type_string() }}) as invoice_id,
         'anthropic_cost_report|' || coalesce(bucket_starting_at, '')
         || '|' || coalesce(workspace_id, '') as delivery_group_key
     from anthropic_lines
@@ -202,14 +202,23 @@ focus_lines_conformed as (
 
 unioned as (
 
-    {# by name, so a column listed out of place cannot shift values into its neighbour #}
-    select * from openai_lines_conformed
-    union all by name
-    select * from anthropic_lines_conformed
-    union all by name
-    select * from aws_cur_lines_conformed
-    union all by name
-    select * from focus_lines_conformed
+    {#- by name, so a column listed out of place cannot shift values into its neighbour #}
+    {%- set line_columns = [
+        "invoice_line_id", "invoice_source", "record_id", "source_file", "file_modified_at",
+        "is_valid_json", "has_page_shape", "is_llm_spend", "provider_name", "charge_start_text",
+        "amount_text", "usd_per_amount_unit", "currency", "quantity_text", "quantity_unit",
+        "charge_category_text", "charge_description", "model_text", "token_type_text",
+        "is_unsplit_usage", "service_tier", "resource_key", "sub_account_key",
+        "billing_account_key", "team_tag", "invoice_id", "delivery_group_key",
+    ] %}
+    {%- for source in ["openai", "anthropic", "aws_cur", "focus"] %}
+        select
+            {{ line_columns | join(",\n            ") }}
+        from {{ source }}_lines_conformed
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 )
 

@@ -34,7 +34,12 @@ typed as (
         cast({{ parse_event_timestamp('lines.charge_start_text') }} as date) as charge_date,
         {{ invoice_decimal('lines.amount_text') }} as amount,
         {{ invoice_decimal('lines.quantity_text') }} as read_quantity,
-        case regexp_replace(lower(trim(lines.charge_category_text)), '[\s_]+', '', 'g')
+        {#- whitespace (RE2's \s: tab, newline, form feed, return, space) and `_` dropped #}
+        case translate(
+            lower(trim(lines.charge_category_text)),
+            ' _' || chr(9) || chr(10) || chr(12) || chr(13),
+            ''
+        )
             when 'usage' then 'usage'
             when 'discountedusage' then 'usage'
             when 'savingsplancoveredusage' then 'usage'
@@ -67,7 +72,7 @@ bounded as (
         abs(read_quantity) >= 1e12 as is_implausible_quantity,
         coalesce(
             charge_date < cast('{{ var("earliest_plausible_call_date") }}' as date)
-            or charge_date > cast(timezone('UTC', file_modified_at) as date) + 1,
+            or charge_date > cast({{ timestamptz_in_utc('file_modified_at') }} as date) + 1,
             false
         ) as is_implausible_charge_date,
         case

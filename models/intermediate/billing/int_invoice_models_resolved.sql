@@ -212,10 +212,11 @@ name_matches as (
     inner join known_names
         on
             model_texts.provider = known_names.provider
-            and starts_with(
+            {#- starts with it (left: Spark has no starts_with) #}
+            and left(
                 model_texts.model_text_key || '-',
-                {{ invoice_model_key('known_names.known_name') }} || '-'
-            )
+                length({{ invoice_model_key('known_names.known_name') }}) + 1
+            ) = {{ invoice_model_key('known_names.known_name') }} || '-'
 
 ),
 

@@ -39,9 +39,18 @@
 }}
 {%- set lookback_days = var('call_key_lookback_days') | int -%}
 {%- set files_to_classify = incremental_files() -%}
+{#- the columns of int_llm_call_records_validated before its record_outcome -#}
+{%- set validated_columns = call_record_columns() + [
+    "provider", "called_at", "file_written_at", "reported_input_tokens", "reported_output_tokens",
+    "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
+    "source_reported_cost_usd", "has_invalid_token_count", "input_includes_cache_read",
+    "input_includes_cache_write", "output_includes_reasoning", "is_input_evidently_exclusive",
+    "is_output_evidently_exclusive", "input_tokens", "output_tokens", "usage_rule",
+    "is_implausible_call_time", "has_implausible_token_count", "quarantine_reason",
+] -%}
 with
 
-validated as not materialized (
+validated as {{ cte_not_materialized() }} (
 
     {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('int_llm_call_records_validated') }}
@@ -196,13 +205,10 @@ attempts_ordered as (
         source_system,
         called_at,
         coalesce(logical_group_key, record_id) as group_key,
-        coalesce(
-            count(*) filter (where record_outcome = 'billed') over (
-                partition by source_system, coalesce(logical_group_key, record_id)
-                order by called_at, record_id
-                rows between unbounded preceding and 1 preceding
-            ),
-            0
+        count(case when record_outcome = 'billed' then 1 end) over (
+            partition by source_system, coalesce(logical_group_key, record_id)
+            order by called_at, record_id
+            rows between unbounded preceding and 1 preceding
         ) as successful_attempts_before
     from outcomes
     where record_outcome in ('billed', 'failed_attempt')
@@ -214,12 +220,16 @@ attempts_numbered as (
     select
         record_id,
         md5(
-            source_system || ':' || group_key || ':' || cast(successful_attempts_before as varchar)
+            source_system
+            || ':'
+            || group_key
+            || ':'
+            || cast(successful_attempts_before as {{ dbt.type_string() }})
         ) as logical_request_id,
-        row_number() over (
+        cast(row_number() over (
             partition by source_system, group_key, successful_attempts_before
             order by called_at, record_id
-        ) as attempt_number
+        ) as {{ dbt.type_bigint() }}) as attempt_number
     from attempts_ordered
 
 ),
@@ -245,7 +255,12 @@ verdicts as (
 classified as (
 
     select
-        validated.* replace (verdicts.record_outcome as record_outcome),
+        {%- for column in validated_columns %}
+            validated.{{ column }},
+        {%- endfor %}
+        verdicts.record_outcome,
+        validated.reference_version,
+        validated.validated_at,
         verdicts.source_rank,
         verdicts.is_exact_duplicate,
         verdicts.provider_call_key,
@@ -260,50 +275,39 @@ classified as (
 )
 {%- if is_incremental() %},
 
-recomputed_rows as (
-
-    select * exclude (classified_at) from classified
-
-),
-
-replaced_rows as (
-
-    {#- the rows of the recomputed files as they were before this run -#}
-    select * exclude (classified_at) from {{ replaced_rows() }}
-
-),
-
-replaced_stamps as (
-
-    select
-        record_id,
-        classified_at
-    from {{ replaced_rows() }}
-
-),
+{#- every column but the stamp, as classified writes them #}
+{%- set classified_columns = validated_columns + [
+    "record_outcome", "reference_version", "validated_at", "source_rank", "is_exact_duplicate",
+    "provider_call_key", "call_record_rank", "logical_request_id", "attempt_number",
+] %}
 
 unchanged_records as (
 
-    {#- every column equal, nulls included: the row keeps its stamp -#}
-    select recomputed_rows.record_id
-    from recomputed_rows
-    inner join replaced_rows
-        on recomputed_rows.record_id = replaced_rows.record_id
-    where recomputed_rows is not distinct from replaced_rows
+    {#- compared with the rows of the recomputed files as they were before
+        this run: every column equal, nulls included, keeps its stamp -#}
+    select
+        classified.record_id,
+        replaced.classified_at
+    from classified
+    inner join {{ replaced_rows() }} as replaced
+        on classified.record_id = replaced.record_id
+    where
+        {%- for column in classified_columns %}
+            {{ "and " if not loop.first }}classified.{{ column }} is not distinct from replaced.{{ column }}
+        {%- endfor %}
 
 ),
 
 restamped as (
 
     select
-        classified.* replace (
-            coalesce(replaced_stamps.classified_at, classified.classified_at) as classified_at
-        )
+        {%- for column in classified_columns %}
+            classified.{{ column }},
+        {%- endfor %}
+        coalesce(unchanged_records.classified_at, classified.classified_at) as classified_at
     from classified
     left join unchanged_records
         on classified.record_id = unchanged_records.record_id
-    left join replaced_stamps
-        on unchanged_records.record_id = replaced_stamps.record_id
 
 )
 {%- endif %}

@@ -12,50 +12,7 @@
     A view, read once by int_llm_call_records_validated.
 -#}
 {{ config(materialized='view') }}
-{%- set call_record_columns = [
-    "record_id",
-    "source_system",
-    "source_file",
-    "loaded_at",
-    "load_invocation_id",
-    "context_loaded_at",
-    "file_modified_at",
-    "is_valid_json",
-    "is_traces_data",
-    "has_duplicate_key",
-    "dedup_key",
-    "trace_id",
-    "span_id",
-    "logical_group_key",
-    "provider_request_id",
-    "attempt_status",
-    "is_proxy_cache_hit",
-    "event_timestamp_text",
-    "provider_raw",
-    "operation_name",
-    "model_raw",
-    "requested_model_raw",
-    "usage_convention",
-    "input_tokens_text",
-    "output_tokens_text",
-    "cache_read_tokens_text",
-    "cache_write_tokens_text",
-    "cache_write_1h_tokens_text",
-    "reasoning_tokens_text",
-    "source_reported_cost_text",
-    "team_id",
-    "team_origin",
-    "cost_center",
-    "service_name",
-    "environment_raw",
-    "http_route",
-    "url_path",
-    "job_name",
-    "service_tier_raw",
-    "aws_account_id",
-    "aws_region",
-    "customer_tier",
-] -%}
+{%- set call_record_columns = call_record_columns() -%}
 with
 
 unioned as (

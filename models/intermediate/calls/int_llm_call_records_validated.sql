@@ -31,6 +31,35 @@
         stamp='validated_at',
     ))
 }}
+{#- the token counts of one meaning, and whether they are implausibly many -#}
+{%- set input_tokens -%}
+    (
+        reported_input_tokens
+        + case
+            when input_includes_cache_read and not is_input_evidently_exclusive then 0
+            else cache_read_tokens
+        end
+        + case
+            when input_includes_cache_write and not is_input_evidently_exclusive then 0
+            else cache_write_tokens
+        end
+    )
+{%- endset -%}
+{%- set output_tokens -%}
+    (
+        reported_output_tokens
+        + case
+            when output_includes_reasoning and not is_output_evidently_exclusive then 0
+            else reasoning_tokens
+        end
+    )
+{%- endset -%}
+{%- set has_implausible_token_count -%}
+    coalesce(
+        {{ input_tokens }} + coalesce({{ output_tokens }}, 0) > {{ var("max_plausible_tokens_per_call") }},
+        false
+    )
+{%- endset %}
 with
 
 records as (
@@ -59,7 +88,7 @@ typed as (
         provider_aliases.provider,
         {{ parse_event_timestamp('records.event_timestamp_text') }} as called_at,
         coalesce(
-            least(timezone('UTC', records.file_modified_at), records.loaded_at),
+            least({{ timestamptz_in_utc('records.file_modified_at') }}, records.loaded_at),
             {{ processed_at() }}
         ) as file_written_at,
         {{ parse_token_count('records.input_tokens_text') }} as reported_input_tokens,
@@ -74,7 +103,9 @@ typed as (
             as reasoning_tokens,
         {#- shown only, never billed: a value that is not a plain amount is dropped #}
         case
-            when regexp_full_match(trim(records.source_reported_cost_text), '\d{1,15}(\.\d+)?')
+            when {{ regexp_matches_whole(
+                'trim(records.source_reported_cost_text)', '[0-9]{1,15}([.][0-9]+)?'
+            ) }}
                 then try_cast(trim(records.source_reported_cost_text) as decimal(38, 12))
         end as source_reported_cost_usd,
         {{ is_invalid_token_count('records.input_tokens_text') }}
@@ -133,21 +164,14 @@ semantics_checked as (
 
 usage_normalized as (
 
+    {#- a call of implausibly many tokens keeps them out of every sum (null) -#}
     select
         *,
-        reported_input_tokens
-        + case
-            when input_includes_cache_read and not is_input_evidently_exclusive then 0
-            else cache_read_tokens
-        end
-        + case
-            when input_includes_cache_write and not is_input_evidently_exclusive then 0
-            else cache_write_tokens
+        case
+            when not {{ has_implausible_token_count }} then {{ input_tokens }}
         end as input_tokens,
-        reported_output_tokens
-        + case
-            when output_includes_reasoning and not is_output_evidently_exclusive then 0
-            else reasoning_tokens
+        case
+            when not {{ has_implausible_token_count }} then coalesce({{ output_tokens }}, 0)
         end as output_tokens,
         usage_convention
         || case when is_input_evidently_exclusive then '+input_excludes_cache' else '' end
@@ -164,13 +188,10 @@ plausibility_checked as (
         coalesce(
             called_at < cast('{{ var("earliest_plausible_call_date") }}' as timestamp)
             or called_at > file_written_at
-            + to_hours(cast({{ var("max_call_hours_after_file_written") }} as bigint)),
+            + interval '{{ var("max_call_hours_after_file_written") | int }}' hour,
             false
         ) as is_implausible_call_time,
-        coalesce(
-            input_tokens + coalesce(output_tokens, 0) > {{ var("max_plausible_tokens_per_call") }},
-            false
-        ) as has_implausible_token_count
+        {{ has_implausible_token_count }} as has_implausible_token_count
     from usage_normalized
 
 ),
@@ -207,11 +228,7 @@ judged as (
 classified as (
 
     select
-        * replace (
-            case when not has_implausible_token_count then input_tokens end as input_tokens,
-            case when not has_implausible_token_count then coalesce(output_tokens, 0) end
-                as output_tokens
-        ),
+        *,
         case
             when quarantine_reason is not null then 'quarantined'
             when is_proxy_cache_hit then 'proxy_cache_hit'

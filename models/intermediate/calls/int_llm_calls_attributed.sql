@@ -34,10 +34,13 @@ calls_with_owner as (
             calls.service_name = service_ownership.service_name
             and calls.called_at
             >= coalesce(
-                cast(service_ownership.valid_from as timestamp), cast('-infinity' as timestamp)
+                cast(service_ownership.valid_from as timestamp),
+                {{ unbounded_timestamp('-infinity') }}
             )
             and calls.called_at
-            < coalesce(cast(service_ownership.valid_to as timestamp), cast('infinity' as timestamp))
+            < coalesce(
+                cast(service_ownership.valid_to as timestamp), {{ unbounded_timestamp('infinity') }}
+            )
 
 ),
 

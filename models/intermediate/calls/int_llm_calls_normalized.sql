@@ -14,7 +14,7 @@
 {{ config(materialized='view') }}
 with
 
-records as not materialized (
+records as {{ cte_not_materialized() }} (
 
     {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('int_llm_call_records_classified') }}
@@ -38,18 +38,26 @@ matched_context as (
 
     select
         provider_call_key,
-        arg_min(team_id, call_record_rank) filter (where team_id is not null) as team_id,
-        arg_min(source_system, call_record_rank) filter (where team_id is not null)
+        {{ value_at_min('team_id', 'call_record_rank') }} filter (where team_id is not null)
+            as team_id,
+        {{ value_at_min('source_system', 'call_record_rank') }} filter (where team_id is not null)
             as team_source_system,
-        arg_min(cost_center, call_record_rank) filter (where cost_center is not null)
+        {{ value_at_min('cost_center', 'call_record_rank') }} filter (where cost_center is not null)
             as cost_center,
-        arg_min(service_name, call_record_rank) filter (where service_name is not null)
+        {{ value_at_min('service_name', 'call_record_rank') }} filter (
+            where service_name is not null
+        )
             as service_name,
-        arg_min(environment_raw, call_record_rank) filter (where environment_raw is not null)
+        {{ value_at_min('environment_raw', 'call_record_rank') }} filter (
+            where environment_raw is not null
+        )
             as environment_raw,
-        arg_min(http_route, call_record_rank) filter (where http_route is not null) as http_route,
-        arg_min(url_path, call_record_rank) filter (where url_path is not null) as url_path,
-        arg_min(job_name, call_record_rank) filter (where job_name is not null) as job_name
+        {{ value_at_min('http_route', 'call_record_rank') }} filter (where http_route is not null)
+            as http_route,
+        {{ value_at_min('url_path', 'call_record_rank') }} filter (where url_path is not null)
+            as url_path,
+        {{ value_at_min('job_name', 'call_record_rank') }} filter (where job_name is not null)
+            as job_name
     from records
     where
         provider_call_key is not null
@@ -61,19 +69,27 @@ matched_context as (
 context_merged as (
 
     select
-        billed.* replace (
-            coalesce(billed.team_id, matched_context.team_id) as team_id,
-            coalesce(
-                billed.team_origin,
-                'matched_' || matched_context.team_source_system
-            ) as team_origin,
-            coalesce(billed.cost_center, matched_context.cost_center) as cost_center,
-            coalesce(billed.service_name, matched_context.service_name) as service_name,
-            coalesce(billed.environment_raw, matched_context.environment_raw) as environment_raw,
-            coalesce(billed.http_route, matched_context.http_route) as http_route,
-            coalesce(billed.url_path, matched_context.url_path) as url_path,
-            coalesce(billed.job_name, matched_context.job_name) as job_name
-        )
+        {%- for column in [
+            "record_id", "dedup_key", "source_system", "source_file", "trace_id", "span_id",
+            "provider_request_id", "logical_request_id", "attempt_number", "called_at", "provider",
+            "operation_name", "model_raw", "requested_model_raw", "service_tier_raw",
+            "aws_account_id", "aws_region", "customer_tier", "usage_rule", "source_reported_cost_usd",
+            "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+            "output_tokens", "reasoning_tokens",
+        ] %}
+            billed.{{ column }},
+        {%- endfor %}
+        coalesce(billed.team_id, matched_context.team_id) as team_id,
+        coalesce(
+            billed.team_origin,
+            'matched_' || matched_context.team_source_system
+        ) as team_origin,
+        coalesce(billed.cost_center, matched_context.cost_center) as cost_center,
+        coalesce(billed.service_name, matched_context.service_name) as service_name,
+        coalesce(billed.environment_raw, matched_context.environment_raw) as environment_raw,
+        coalesce(billed.http_route, matched_context.http_route) as http_route,
+        coalesce(billed.url_path, matched_context.url_path) as url_path,
+        coalesce(billed.job_name, matched_context.job_name) as job_name
     from billed
     left join matched_context
         on billed.provider_call_key = matched_context.provider_call_key

@@ -48,7 +48,7 @@ call_records as (
         customer_tier,
         'otlp_traces' as source_system,
         false as is_proxy_cache_hit,
-        cast(null as varchar) as source_reported_cost_text,
+        cast(null as {{ dbt.type_string() }}) as source_reported_cost_text,
         'otlp:' || coalesce(trace_id || ':' || span_id, span_record_id) as dedup_key,
         trace_id || ':' || coalesce(parent_span_id, span_id) as logical_group_key,
         coalesce(response_id, sibling_response_id) as provider_request_id,

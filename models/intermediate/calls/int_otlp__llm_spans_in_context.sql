@@ -20,7 +20,18 @@
     every file. `in_context_at` stamps the run that computed a row: when it
     moves, the span or its context may have changed, and
     int_llm_call_records_validated revalidates it.
+
+    Ancestors are followed up the parent chain for at most
+    `max_ancestor_depth` levels (one join per level, as Spark has no
+    recursive CTE): context held only by a span further up than that is not
+    read, as if that span were absent (a chain that loops is read up to that
+    depth too).
 -#}
+{%- set max_ancestor_depth = 16 -%}
+{%- set ancestor_span_ids = ["llm_spans.parent_span_id"] -%}
+{%- for level in range(1, max_ancestor_depth) -%}
+    {%- do ancestor_span_ids.append("ancestor_" ~ level ~ ".parent_span_id") -%}
+{%- endfor -%}
 {{ config(**incremental_contract(
     upstream='stg_otlp__spans',
     upstream_stamp='loaded_at',
@@ -31,7 +42,7 @@
         "case when parent_span_id is null and input_tokens_text is not null then service_name end",
     ],
 )) }}
-with recursive
+with
 
 staged_spans as (
 
@@ -42,14 +53,58 @@ staged_spans as (
 
 ),
 
-spans as not materialized (
+spans as {{ cte_not_materialized() }} (
 
-    {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
-    select
-        * exclude (app_route, describes_our_server) replace (
-            coalesce(case when describes_our_server then http_route end, app_route) as http_route,
-            case when describes_our_server then url_path end as url_path
-        )
+    {#-
+        read more than once: DuckDB would otherwise copy the whole relation
+        first; the columns in the staged order, two of them recomputed
+    -#}
+    select  -- noqa: ST06
+        span_record_id,
+        record_id,
+        source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        is_valid_json,
+        is_traces_data,
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_name,
+        span_kind,
+        status_code,
+        provider_raw,
+        operation_name,
+        openinference_span_kind,
+        request_model,
+        response_model,
+        response_id,
+        error_type,
+        input_tokens_text,
+        output_tokens_text,
+        cache_read_tokens_text,
+        cache_write_tokens_text,
+        cache_write_1h_tokens_text,
+        reasoning_tokens_text,
+        total_tokens_text,
+        service_tier_raw,
+        service_name,
+        environment_raw,
+        team_id,
+        cost_center,
+        coalesce(case when describes_our_server then http_route end, app_route) as http_route,
+        case when describes_our_server then url_path end as url_path,
+        job_name,
+        aws_account_id,
+        aws_region,
+        customer_tier,
+        usage_convention,
+        team_origin,
+        scope_name,
+        start_time_unix_nano_text,
+        end_time_unix_nano_text,
+        has_duplicate_key
     from staged_spans
 
 ),
@@ -104,17 +159,19 @@ context_spans as (
 
 span_tree as (
 
+    {#- one row per span id of a trace (a span recorded in two files is one node) -#}
+
     select
         trace_id,
         span_id,
-        any_value(parent_span_id) as parent_span_id,
-        any_value(span_kind) as span_kind,
-        any_value(team_id) as team_id,
-        any_value(environment_raw) as environment_raw,
-        any_value(cost_center) as cost_center,
-        any_value(http_route) as http_route,
-        any_value(url_path) as url_path,
-        any_value(job_name) as job_name
+        max(parent_span_id) as parent_span_id,
+        max(span_kind) as span_kind,
+        max(team_id) as team_id,
+        max(environment_raw) as environment_raw,
+        max(cost_center) as cost_center,
+        max(http_route) as http_route,
+        max(url_path) as url_path,
+        max(job_name) as job_name
     from context_spans
     where span_id is not null
     group by trace_id, span_id
@@ -207,31 +264,31 @@ sibling_recordings as (
 
 ),
 
-ancestors as (
+ancestor_chains as (
 
+    {#- the ancestor span ids of each LLM span, nearest first, one join per level -#}
     select
         llm_spans.trace_id,
         llm_spans.span_id as llm_span_id,
-        llm_spans.parent_span_id as ancestor_span_id,
-        1 as ancestor_depth
+        {{ list_of(ancestor_span_ids) }} as ancestor_span_ids
     from llm_spans
+    {%- for level in range(1, max_ancestor_depth) %}
+        left join span_tree as ancestor_{{ level }}
+            on
+                llm_spans.trace_id = ancestor_{{ level }}.trace_id
+                and {{ ancestor_span_ids[level - 1] }} = ancestor_{{ level }}.span_id
+    {%- endfor %}
     where llm_spans.parent_span_id is not null
 
-    union all
+),
+
+ancestors as (
 
     select
-        ancestors.trace_id,
-        ancestors.llm_span_id,
-        span_tree.parent_span_id as ancestor_span_id,
-        ancestors.ancestor_depth + 1 as ancestor_depth
-    from ancestors
-    inner join span_tree
-        on
-            ancestors.trace_id = span_tree.trace_id
-            and ancestors.ancestor_span_id = span_tree.span_id
-    where
-        span_tree.parent_span_id is not null
-        and ancestors.ancestor_depth < 64
+        trace_id,
+        llm_span_id,
+        {{ list_unnest_with_position('ancestor_span_ids', 'ancestor_span_id', 'ancestor_depth') }}
+    from ancestor_chains
 
 ),
 
@@ -240,17 +297,17 @@ ancestor_context as (
     select
         ancestors.trace_id,
         ancestors.llm_span_id,
-        arg_min(span_tree.team_id, ancestors.ancestor_depth)
+        min_by(span_tree.team_id, ancestors.ancestor_depth)
         filter (where span_tree.team_id is not null) as ancestor_team_id,
-        arg_min(span_tree.environment_raw, ancestors.ancestor_depth)
+        min_by(span_tree.environment_raw, ancestors.ancestor_depth)
         filter (where span_tree.environment_raw is not null) as ancestor_environment_raw,
-        arg_min(span_tree.cost_center, ancestors.ancestor_depth)
+        min_by(span_tree.cost_center, ancestors.ancestor_depth)
         filter (where span_tree.cost_center is not null) as ancestor_cost_center,
-        arg_min(span_tree.http_route, ancestors.ancestor_depth)
+        min_by(span_tree.http_route, ancestors.ancestor_depth)
         filter (where span_tree.http_route is not null) as ancestor_http_route,
-        arg_min(span_tree.url_path, ancestors.ancestor_depth)
+        min_by(span_tree.url_path, ancestors.ancestor_depth)
         filter (where span_tree.url_path is not null) as ancestor_url_path,
-        arg_min(span_tree.job_name, ancestors.ancestor_depth)
+        min_by(span_tree.job_name, ancestors.ancestor_depth)
         filter (where span_tree.job_name is not null) as ancestor_job_name
     from ancestors
     inner join span_tree

@@ -109,11 +109,11 @@ calls_with_price as (
         on {{ price_row_in_effect('prices', 'calls', 'calls.called_at') }}
     left join prices as month_before_prices
         on {{ price_row_in_effect(
-            'month_before_prices', 'calls', dbt.dateadd('month', -1, 'calls.called_at')
+            'month_before_prices', 'calls', "calls.called_at - interval '1' month"
         ) }}
     left join prices as week_before_prices
         on {{ price_row_in_effect(
-            'week_before_prices', 'calls', dbt.dateadd('day', -7, 'calls.called_at')
+            'week_before_prices', 'calls', "calls.called_at - interval '7' day"
         ) }}
 
 ),

@@ -200,7 +200,7 @@ lookup_keys as (
 
 ),
 
-first_matches as (
+matches as (
 
     select
         model_id_candidates.provider,
@@ -208,17 +208,30 @@ first_matches as (
         model_id_candidates.resolution_rule,
         model_id_candidates.candidate_model_id as matched_model_id,
         lookup_keys.matched_in,
-        lookup_keys.model
+        lookup_keys.model,
+        row_number() over (
+            partition by model_id_candidates.provider, model_id_candidates.model_raw
+            order by model_id_candidates.candidate_order, lookup_keys.lookup_priority
+        ) as match_order
     from model_id_candidates
     inner join lookup_keys
         on
             model_id_candidates.provider = lookup_keys.provider
             and model_id_candidates.candidate_model_id = lookup_keys.lookup_id
-    qualify
-        row_number() over (
-            partition by model_id_candidates.provider, model_id_candidates.model_raw
-            order by model_id_candidates.candidate_order, lookup_keys.lookup_priority
-        ) = 1
+
+),
+
+first_matches as (
+
+    select
+        provider,
+        model_raw,
+        resolution_rule,
+        matched_model_id,
+        matched_in,
+        model
+    from matches
+    where match_order = 1
 
 ),
 

@@ -21,20 +21,10 @@ bounded as (
         model,
         endpoint_scope,
         service_tier,
-        coalesce(effective_from, cast('-infinity' as timestamp)) as valid_from,
-        coalesce(effective_to, cast('infinity' as timestamp)) as valid_to,
-        cast(
-            extract(hour from utc_time_from) * 3600
-            + extract(minute from utc_time_from) * 60
-            + extract(second from utc_time_from)
-            as integer
-        ) as window_start_second,
-        cast(
-            extract(hour from utc_time_to) * 3600
-            + extract(minute from utc_time_to) * 60
-            + extract(second from utc_time_to)
-            as integer
-        ) as window_end_second
+        coalesce(effective_from, {{ unbounded_timestamp('-infinity') }}) as valid_from,
+        coalesce(effective_to, {{ unbounded_timestamp('infinity') }}) as valid_to,
+        {{ seconds_of_day('utc_time_from') }} as window_start_second,
+        {{ seconds_of_day('utc_time_to') }} as window_end_second
     from prices
 
 ),
@@ -73,7 +63,7 @@ final as (
         valid_to,
         segment_start_second,
         segment_end_second,
-        price_id || '#' || cast(segment_number as varchar) as price_window_id
+        price_id || '#' || cast(segment_number as {{ dbt.type_string() }}) as price_window_id
     from segments
 
 )

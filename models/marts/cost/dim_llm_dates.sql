@@ -24,11 +24,11 @@ bounds as (
 days as (
 
     select
-        cast(unnest(generate_series(
-            cast(first_date as timestamp),
-            cast(last_date as timestamp),
-            interval 1 day
-        )) as date) as date_day
+        {{ unnest_date_series(
+            'first_date',
+            'last_date',
+            'day'
+        ) }} as date_day
     from bounds
     where first_date is not null
 

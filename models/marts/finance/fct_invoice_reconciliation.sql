@@ -95,7 +95,7 @@ invoiced_costs as (
         count(*) as invoice_line_count,
         sum(billed_usd) as invoiced_usd,
         sum(invoiced_tokens) as line_tokens,
-        string_agg(distinct service_tier, ', ') as invoice_service_tiers,
+        {{ string_agg_sorted('service_tier', "', '", distinct=true) }} as invoice_service_tiers,
         bool_or(is_unknown_model) as has_unknown_invoice_model
     from invoice_lines_at_grain
     group by usage_date, provider, billing_scope_id, model, token_type

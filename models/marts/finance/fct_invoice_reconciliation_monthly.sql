@@ -27,7 +27,8 @@ monthly as (
         sum(computed_usd) as computed_usd,
         sum(delta_usd) as delta_usd,
         sum(unattributed_usd) as unattributed_usd,
-        string_agg(distinct invoice_service_tiers, ', ') as invoice_service_tiers,
+        {{ string_agg_sorted('invoice_service_tiers', "', '", distinct=true) }}
+            as invoice_service_tiers,
         bool_or(has_unknown_invoice_model) as has_unknown_invoice_model,
         count(distinct usage_date) as day_count,
         count(distinct case when comparison_status <> 'matched' then usage_date end)

@@ -37,7 +37,7 @@ invoiced_totals as (
             as has_token_quantities,
         count(case when charge_type = 'token_usage' then 1 end) as invoice_line_count,
         count(*) as all_invoice_line_count,
-        string_agg(distinct service_tier, ', ') as invoice_service_tiers,
+        {{ string_agg_sorted('service_tier', "', '", distinct=true) }} as invoice_service_tiers,
         bool_or(charge_type = 'token_usage' and not coalesce(is_known_model, true))
             as has_unknown_invoice_model
     from invoice_lines

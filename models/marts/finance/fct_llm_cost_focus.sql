@@ -55,88 +55,89 @@ unit_prices as (
 final as (
 
     select
-        coalesce(token_costs.cost_usd, 0) as "BilledCost",
-        token_costs.provider as "BillingAccountId",
-        providers.provider_name as "BillingAccountName",
-        'USD' as "BillingCurrency",
+        coalesce(token_costs.cost_usd, 0) as {{ adapter.quote("BilledCost") }},
+        token_costs.provider as {{ adapter.quote("BillingAccountId") }},
+        providers.provider_name as {{ adapter.quote("BillingAccountName") }},
+        'USD' as {{ adapter.quote("BillingCurrency") }},
         cast({{ dbt.dateadd('month', 1, 'token_costs.billing_month') }} as timestamp)
-            as "BillingPeriodEnd",
-        cast(token_costs.billing_month as timestamp) as "BillingPeriodStart",
-        'Usage' as "ChargeCategory",
-        cast(null as varchar) as "ChargeClass",
+            as {{ adapter.quote("BillingPeriodEnd") }},
+        cast(token_costs.billing_month as timestamp) as {{ adapter.quote("BillingPeriodStart") }},
+        'Usage' as {{ adapter.quote("ChargeCategory") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("ChargeClass") }},
         case
             when token_costs.token_type = 'request' then token_costs.model || ' requests'
             else token_costs.model || ' ' || replace(token_costs.token_type, '_', ' ') || ' tokens'
-        end as "ChargeDescription",
-        'Usage-Based' as "ChargeFrequency",
+        end as {{ adapter.quote("ChargeDescription") }},
+        'Usage-Based' as {{ adapter.quote("ChargeFrequency") }},
         cast({{ dbt.dateadd('day', 1, 'token_costs.usage_date') }} as timestamp)
-            as "ChargePeriodEnd",
-        cast(token_costs.usage_date as timestamp) as "ChargePeriodStart",
-        'Usage' as "ChargeType",
-        cast(null as varchar) as "CommitmentDiscountCategory",
-        cast(null as varchar) as "CommitmentDiscountId",
-        cast(null as varchar) as "CommitmentDiscountName",
-        cast(null as varchar) as "CommitmentDiscountStatus",
-        cast(null as varchar) as "CommitmentDiscountType",
+            as {{ adapter.quote("ChargePeriodEnd") }},
+        cast(token_costs.usage_date as timestamp) as {{ adapter.quote("ChargePeriodStart") }},
+        'Usage' as {{ adapter.quote("ChargeType") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("CommitmentDiscountCategory") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("CommitmentDiscountId") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("CommitmentDiscountName") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("CommitmentDiscountStatus") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("CommitmentDiscountType") }},
         cast(
             case
                 when token_costs.token_type = 'request' then token_costs.call_count
                 else token_costs.tokens
             end as decimal(38, 12)
-        ) as "ConsumedQuantity",
+        ) as {{ adapter.quote("ConsumedQuantity") }},
         case when token_costs.token_type = 'request' then 'Requests' else 'Tokens' end
-            as "ConsumedUnit",
-        coalesce(token_costs.cost_usd, 0) as "ContractedCost",
-        unit_prices.list_unit_price as "ContractedUnitPrice",
-        coalesce(token_costs.cost_usd, 0) as "EffectiveCost",
-        providers.provider_name as "HostProviderName",
-        cast(null as varchar) as "InvoiceId",
-        providers.provider_name as "InvoiceIssuer",
-        providers.provider_name as "InvoiceIssuerName",
-        coalesce(token_costs.cost_usd, 0) as "ListCost",
-        unit_prices.list_unit_price as "ListUnitPrice",
-        'Standard' as "PricingCategory",
+            as {{ adapter.quote("ConsumedUnit") }},
+        coalesce(token_costs.cost_usd, 0) as {{ adapter.quote("ContractedCost") }},
+        unit_prices.list_unit_price as {{ adapter.quote("ContractedUnitPrice") }},
+        coalesce(token_costs.cost_usd, 0) as {{ adapter.quote("EffectiveCost") }},
+        providers.provider_name as {{ adapter.quote("HostProviderName") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("InvoiceId") }},
+        providers.provider_name as {{ adapter.quote("InvoiceIssuer") }},
+        providers.provider_name as {{ adapter.quote("InvoiceIssuerName") }},
+        coalesce(token_costs.cost_usd, 0) as {{ adapter.quote("ListCost") }},
+        unit_prices.list_unit_price as {{ adapter.quote("ListUnitPrice") }},
+        'Standard' as {{ adapter.quote("PricingCategory") }},
         cast(
             case
                 when token_costs.token_type = 'request' then token_costs.call_count
                 else token_costs.tokens * cast(0.000001 as decimal(7, 6))
             end as decimal(38, 12)
-        ) as "PricingQuantity",
+        ) as {{ adapter.quote("PricingQuantity") }},
         case when token_costs.token_type = 'request' then 'Requests' else '1000000 Tokens' end
-            as "PricingUnit",
-        providers.provider_name as "Provider",
-        providers.provider_name as "ProviderName",
-        providers.provider_name as "Publisher",
-        providers.provider_name as "PublisherName",
-        cast(null as varchar) as "RegionId",
-        cast(null as varchar) as "RegionName",
-        cast(null as varchar) as "ResourceID",
-        cast(null as varchar) as "ResourceName",
-        cast(null as varchar) as "ResourceType",
-        'AI and Machine Learning' as "ServiceCategory",
-        providers.provider_name as "ServiceName",
-        providers.provider_name as "ServiceProviderName",
-        'Generative AI' as "ServiceSubcategory",
+            as {{ adapter.quote("PricingUnit") }},
+        providers.provider_name as {{ adapter.quote("Provider") }},
+        providers.provider_name as {{ adapter.quote("ProviderName") }},
+        providers.provider_name as {{ adapter.quote("Publisher") }},
+        providers.provider_name as {{ adapter.quote("PublisherName") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("RegionId") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("RegionName") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("ResourceID") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("ResourceName") }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote("ResourceType") }},
+        'AI and Machine Learning' as {{ adapter.quote("ServiceCategory") }},
+        providers.provider_name as {{ adapter.quote("ServiceName") }},
+        providers.provider_name as {{ adapter.quote("ServiceProviderName") }},
+        'Generative AI' as {{ adapter.quote("ServiceSubcategory") }},
         token_costs.provider || ':' || token_costs.model || ':' || token_costs.token_type
-            as "SkuId",
+            as {{ adapter.quote("SkuId") }},
         token_costs.provider || ':' || token_costs.model || ':' || token_costs.token_type || '@'
-        || coalesce(cast(unit_prices.list_unit_price as varchar), 'unpriced') as "SkuPriceId",
-        token_costs.billing_scope_id as "SubAccountId",
-        token_costs.billing_scope_id as "SubAccountName",
-        cast(json_object(
-            'team', token_costs.team,
-            'service', token_costs.service,
-            'route', token_costs.route,
-            'environment', token_costs.environment
-        ) as varchar) as "Tags",
-        token_costs.token_cost_id as "x_CostRowId",
-        token_costs.provider as "x_Provider",
-        token_costs.model as "x_Model",
-        token_costs.token_type as "x_TokenType",
-        token_costs.aws_account_id as "x_AwsAccountId",
-        token_costs.call_count as "x_CallCount",
-        token_costs.unpriced_tokens as "x_UnpricedTokens",
-        'telemetry' as "x_CostSource"
+        || coalesce(cast(unit_prices.list_unit_price as {{ dbt.type_string() }}), 'unpriced')
+            as {{ adapter.quote("SkuPriceId") }},
+        token_costs.billing_scope_id as {{ adapter.quote("SubAccountId") }},
+        token_costs.billing_scope_id as {{ adapter.quote("SubAccountName") }},
+        {{ json_object_text({
+            'team': 'token_costs.team',
+            'service': 'token_costs.service',
+            'route': 'token_costs.route',
+            'environment': 'token_costs.environment',
+        }) }} as {{ adapter.quote("Tags") }},
+        token_costs.token_cost_id as {{ adapter.quote("x_CostRowId") }},
+        token_costs.provider as {{ adapter.quote("x_Provider") }},
+        token_costs.model as {{ adapter.quote("x_Model") }},
+        token_costs.token_type as {{ adapter.quote("x_TokenType") }},
+        token_costs.aws_account_id as {{ adapter.quote("x_AwsAccountId") }},
+        token_costs.call_count as {{ adapter.quote("x_CallCount") }},
+        token_costs.unpriced_tokens as {{ adapter.quote("x_UnpricedTokens") }},
+        'telemetry' as {{ adapter.quote("x_CostSource") }}
     from token_costs
     inner join providers
         on token_costs.provider = providers.provider

@@ -28,8 +28,9 @@ service_months as (
         coalesce(sum(cost_usd) filter (where provenance = 'ownership_seed'), 0)
             as seed_filled_cost_usd,
         coalesce(sum(cost_usd) filter (where provenance = 'missing'), 0) as missing_cost_usd,
-        string_agg(distinct source_system, ', ' order by source_system)
-        filter (where provenance = 'missing') as missing_in_sources,
+        {{ string_agg_sorted(
+            'source_system', "', '", distinct=true, condition="provenance = 'missing'"
+        ) }} as missing_in_sources,
         min(usage_date) filter (where provenance = 'missing') as first_missing_date,
         max(usage_date) filter (where provenance = 'missing') as last_missing_date
     from coverage
@@ -72,7 +73,7 @@ ranked as (
         last_missing_date,
         case ownership_field
             {%- for field, hint in fix_hints.items() %}
-                when '{{ field }}' then '{{ hint | replace("'", "''") }}'
+                when '{{ field }}' then {{ sql_string_literal(hint) }}
             {%- endfor %}
         end as how_to_fix
     from missing_only

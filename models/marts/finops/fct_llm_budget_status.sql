@@ -62,11 +62,11 @@ months as (
 
     {#- every month from the first with calls to the as-of month -#}
     select
-        cast(unnest(generate_series(
-            cast({{ dbt.date_trunc('month', 'first_usage_date') }} as timestamp),
-            cast({{ dbt.date_trunc('month', 'as_of_date') }} as timestamp),
-            interval 1 month
-        )) as date) as budget_month
+        {{ unnest_date_series(
+            dbt.date_trunc('month', 'first_usage_date'),
+            dbt.date_trunc('month', 'as_of_date'),
+            'month'
+        ) }} as budget_month
     from date_bounds
 
 ),
@@ -75,11 +75,11 @@ month_days as (
 
     select
         budget_month,
-        cast(unnest(generate_series(
-            cast(budget_month as timestamp),
-            cast({{ dbt.last_day('budget_month', 'month') }} as timestamp),
-            interval 1 day
-        )) as date) as usage_date
+        {{ unnest_date_series(
+            'budget_month',
+            dbt.last_day('budget_month', 'month'),
+            'day'
+        ) }} as usage_date
     from months
 
 ),

@@ -29,7 +29,7 @@ calls as (
 
 ),
 
-call_records as not materialized (
+call_records as {{ cte_not_materialized() }} (
 
     {#- read twice: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('int_llm_call_records_classified') }}

@@ -344,18 +344,18 @@ member_lists as (
         period_start,
         dimension,
         dimension_value,
-        string_agg(member, ', ' order by member) filter (
-            where member_kind = 'model' and is_new
-        ) as new_models,
-        string_agg(member, ', ' order by member) filter (
-            where member_kind = 'model' and is_vanished
-        ) as vanished_models,
-        string_agg(member, ', ' order by member) filter (
-            where member_kind = 'route' and is_new
-        ) as new_routes,
-        string_agg(member, ', ' order by member) filter (
-            where member_kind = 'route' and is_vanished
-        ) as vanished_routes
+        {{ string_agg_sorted(
+            'member', "', '", condition="member_kind = 'model' and is_new"
+        ) }} as new_models,
+        {{ string_agg_sorted(
+            'member', "', '", condition="member_kind = 'model' and is_vanished"
+        ) }} as vanished_models,
+        {{ string_agg_sorted(
+            'member', "', '", condition="member_kind = 'route' and is_new"
+        ) }} as new_routes,
+        {{ string_agg_sorted(
+            'member', "', '", condition="member_kind = 'route' and is_vanished"
+        ) }} as vanished_routes
     from member_changes
     group by period_grain, period_start, dimension, dimension_value
 

@@ -92,11 +92,11 @@ calendar as (
 
     {#- every day from the first to the last day with calls -#}
     select
-        cast(unnest(generate_series(
-            cast(first_usage_date as timestamp),
-            cast(last_usage_date as timestamp),
-            interval 1 day
-        )) as date) as usage_date
+        {{ unnest_date_series(
+            'first_usage_date',
+            'last_usage_date',
+            'day'
+        ) }} as usage_date
     from date_bounds
 
 ),
@@ -258,10 +258,10 @@ new_members as (
         dimension,
         dimension_value,
         sum(cost_usd) filter (where member_kind = 'route') as new_route_cost_usd,
-        string_agg(member, ', ' order by member) filter (where member_kind = 'route')
+        {{ string_agg_sorted('member', "', '", condition="member_kind = 'route'") }}
             as new_routes,
         sum(cost_usd) filter (where member_kind = 'model') as new_model_cost_usd,
-        string_agg(member, ', ' order by member) filter (where member_kind = 'model')
+        {{ string_agg_sorted('member', "', '", condition="member_kind = 'model'") }}
             as new_models
     from member_recency
     where

@@ -68,9 +68,25 @@ route_models as (
         environment,
         service,
         route,
-        string_agg(model_key, ', ' order by model_key) as models
+        {{ string_agg_sorted('model_key', "', '") }} as models
     from route_model_costs
     group by usage_month, environment, service, route
+
+),
+
+ranked_route_models as (
+
+    select
+        usage_month,
+        environment,
+        service,
+        route,
+        model_key,
+        row_number() over (
+            partition by usage_month, environment, service, route
+            order by cost_usd desc, model_key asc
+        ) as cost_rank
+    from route_model_costs
 
 ),
 
@@ -82,11 +98,8 @@ top_models as (
         service,
         route,
         model_key as top_model
-    from route_model_costs
-    qualify row_number() over (
-            partition by usage_month, environment, service, route
-            order by cost_usd desc, model_key asc
-        ) = 1
+    from ranked_route_models
+    where cost_rank = 1
 
 ),
 

@@ -7,7 +7,7 @@
 -#}
 with
 
-calls as not materialized (
+calls as {{ cte_not_materialized() }} (
 
     {#- read more than once: DuckDB would otherwise copy the whole relation first -#}
     select * from {{ ref('fct_llm_calls') }}
@@ -41,7 +41,7 @@ reported_id_lists as (
         endpoint_scope,
         service_tier,
         price_id,
-        {{ dbt.listagg('reported_model', "', '", 'order by reported_model') }} as reported_models
+        {{ string_agg_sorted('reported_model', "', '") }} as reported_models
     from reported_ids
     group by provider, model, endpoint_scope, service_tier, price_id
 

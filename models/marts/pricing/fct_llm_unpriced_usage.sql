@@ -37,8 +37,10 @@ provider_typical_prices as (
 
     select
         provider,
-        percentile_disc(0.5) within group (order by input_usd_per_mtok) as input_usd_per_mtok,
-        percentile_disc(0.5) within group (order by output_usd_per_mtok) as output_usd_per_mtok
+        cast(percentile_disc(0.5) within group (order by input_usd_per_mtok) as decimal(18, 6))
+            as input_usd_per_mtok,
+        cast(percentile_disc(0.5) within group (order by output_usd_per_mtok) as decimal(18, 6))
+            as output_usd_per_mtok
     from standard_prices
     group by provider
 
@@ -46,9 +48,12 @@ provider_typical_prices as (
 
 book_typical_prices as (
 
+    {#- cast back to the price book's type: Spark's percentile_disc returns a double -#}
     select
-        percentile_disc(0.5) within group (order by input_usd_per_mtok) as input_usd_per_mtok,
-        percentile_disc(0.5) within group (order by output_usd_per_mtok) as output_usd_per_mtok
+        cast(percentile_disc(0.5) within group (order by input_usd_per_mtok) as decimal(18, 6))
+            as input_usd_per_mtok,
+        cast(percentile_disc(0.5) within group (order by output_usd_per_mtok) as decimal(18, 6))
+            as output_usd_per_mtok
     from standard_prices
 
 ),

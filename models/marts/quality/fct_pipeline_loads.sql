@@ -60,7 +60,7 @@ loads as (
         file_loads.source_system,
         min(file_loads.loaded_at) as loaded_at,
         cast(count(*) as bigint) as file_count,
-        list(file_loads.source_file order by file_loads.source_file) as source_files,
+        {{ list_agg_sorted("file_loads.source_file") }} as source_files,
         cast(sum(file_loads.record_count) as bigint) as record_count,
         cast(sum(file_loads.billed_call_count) as bigint) as billed_call_count,
         cast(sum(file_loads.duplicate_count) as bigint) as duplicate_count,

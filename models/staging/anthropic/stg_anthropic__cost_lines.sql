@@ -29,7 +29,7 @@ pages_shaped as (
     select
         *,
         coalesce(
-            case when is_valid_json then json_type(record_text, '$.data') = 'ARRAY' end,
+            case when is_valid_json then {{ json_array_check('record_text', '$.data') }} end,
             false
         ) as has_page_shape
     from pages_identified
@@ -42,8 +42,9 @@ buckets as (
         record_id,
         source_file,
         file_modified_at,
-        unnest(json_extract(record_text, '$.data[*]')) as bucket,
-        generate_subscripts(json_extract(record_text, '$.data[*]'), 1) as bucket_index
+        {{ list_unnest_with_position(
+            json_array_elements('record_text', '$.data'), 'bucket', 'bucket_index'
+        ) }}
     from pages_shaped
     where has_page_shape
 
@@ -58,8 +59,9 @@ results as (
         bucket_index,
         {{ cost_page_field('bucket', '$.starting_at') }} as bucket_starting_at,
         {{ cost_page_field('bucket', '$.ending_at') }} as bucket_ending_at,
-        unnest(json_extract(bucket, '$.results[*]')) as result,
-        generate_subscripts(json_extract(bucket, '$.results[*]'), 1) as result_index
+        {{ list_unnest_with_position(
+            json_array_elements('bucket', '$.results'), 'result', 'result_index'
+        ) }}
     from buckets
 
 ),
@@ -97,13 +99,25 @@ unreadable_pages as (
         source_file,
         file_modified_at,
         is_valid_json,
-        has_page_shape
+        has_page_shape,
+        cast(null as {{ dbt.type_string() }}) as bucket_starting_at,
+        cast(null as {{ dbt.type_string() }}) as bucket_ending_at,
+        cast(null as {{ dbt.type_string() }}) as amount_cents_text,
+        cast(null as {{ dbt.type_string() }}) as currency,
+        cast(null as {{ dbt.type_string() }}) as cost_type,
+        cast(null as {{ dbt.type_string() }}) as description,
+        cast(null as {{ dbt.type_string() }}) as model,
+        cast(null as {{ dbt.type_string() }}) as token_type,
+        cast(null as {{ dbt.type_string() }}) as service_tier,
+        cast(null as {{ dbt.type_string() }}) as context_window,
+        cast(null as {{ dbt.type_string() }}) as inference_geo,
+        cast(null as {{ dbt.type_string() }}) as workspace_id
     from pages_shaped
     where not has_page_shape
 
 )
 
-{# by name: unreadable pages have no line columns, which become null #}
-select * from cost_lines  -- noqa: AM07
-union all by name
+{# unreadable pages have no line columns: null, in the same order #}
+select * from cost_lines
+union all
 select * from unreadable_pages

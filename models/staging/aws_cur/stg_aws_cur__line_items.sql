@@ -103,12 +103,12 @@ maps_extracted as (
     select
         *,
         case
-            when json_valid(product_map_text)
+            when {{ json_text_check('product_map_text') }}
                 then {{ json_field_values('product_map_text', product_keys) }}
         end as product_values,
         case
-            when json_valid(resource_tags_text)
-                then json_extract_string(resource_tags_text, '$.user_team')
+            when {{ json_text_check('resource_tags_text') }}
+                then {{ json_field_value('resource_tags_text', '$.user_team') }}
         end as resource_tags_team
     from coalesced
 

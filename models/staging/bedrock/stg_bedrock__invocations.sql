@@ -60,7 +60,14 @@ extracted as (
 
     {#- one parse for the values, one for the keys of the objects they are read from -#}
     select
-        * exclude (record_text),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_json_object,
         case when is_json_object then {{ json_field_values('record_text', invocation_fields) }} end
             as field_values,
         case
@@ -73,7 +80,14 @@ extracted as (
 renamed as (
 
     select
-        * exclude (field_values, field_object_keys),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_json_object,
         coalesce(
             {{ json_duplicate_key_check('field_object_keys', invocation_fields, 'source_format') }},
             false
@@ -86,7 +100,29 @@ renamed as (
 tags_extracted as (
 
     select
-        * exclude (request_metadata_json),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_json_object,
+        has_duplicate_key,
+        schema_type,
+        event_timestamp_text,
+        request_id,
+        aws_account_id,
+        aws_region,
+        inference_region,
+        operation,
+        model_raw,
+        identity_arn,
+        error_code,
+        input_tokens_text,
+        cache_read_tokens_text,
+        cache_write_tokens_text,
+        output_tokens_text,
         case
             when {{ json_object_check('request_metadata_json') }}
                 then {{ json_field_values('request_metadata_json', request_metadata_fields) }}
@@ -102,12 +138,32 @@ tags_extracted as (
 tags_renamed as (
 
     select
-        * exclude (field_values, field_object_keys) replace (
-            has_duplicate_key
-            or coalesce(
-                {{ json_duplicate_key_check('field_object_keys', request_metadata_fields) }}, false
-            ) as has_duplicate_key
-        ),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_json_object,
+        has_duplicate_key
+        or coalesce(
+            {{ json_duplicate_key_check('field_object_keys', request_metadata_fields) }}, false
+        ) as has_duplicate_key,
+        schema_type,
+        event_timestamp_text,
+        request_id,
+        aws_account_id,
+        aws_region,
+        inference_region,
+        operation,
+        model_raw,
+        identity_arn,
+        error_code,
+        input_tokens_text,
+        cache_read_tokens_text,
+        cache_write_tokens_text,
+        output_tokens_text,
         {{ json_field_columns('field_values', request_metadata_fields) }}
     from tags_extracted
 
@@ -132,18 +188,18 @@ call_records as (
         tag_job_name as job_name,
         'bedrock_invocation_logs' as source_system,
         cast(null as boolean) as is_traces_data,
-        cast(null as varchar) as trace_id,
-        cast(null as varchar) as span_id,
+        cast(null as {{ dbt.type_string() }}) as trace_id,
+        cast(null as {{ dbt.type_string() }}) as span_id,
         false as is_proxy_cache_hit,
         'aws.bedrock' as provider_raw,
-        cast(null as varchar) as requested_model_raw,
+        cast(null as {{ dbt.type_string() }}) as requested_model_raw,
         'bedrock_invocation_log' as usage_convention,
-        cast(null as varchar) as cache_write_1h_tokens_text,
-        cast(null as varchar) as reasoning_tokens_text,
-        cast(null as varchar) as source_reported_cost_text,
-        cast(null as varchar) as url_path,
-        cast(null as varchar) as service_tier_raw,
-        cast(null as varchar) as customer_tier,
+        cast(null as {{ dbt.type_string() }}) as cache_write_1h_tokens_text,
+        cast(null as {{ dbt.type_string() }}) as reasoning_tokens_text,
+        cast(null as {{ dbt.type_string() }}) as source_reported_cost_text,
+        cast(null as {{ dbt.type_string() }}) as url_path,
+        cast(null as {{ dbt.type_string() }}) as service_tier_raw,
+        cast(null as {{ dbt.type_string() }}) as customer_tier,
         is_json_object and coalesce(schema_type = 'ModelInvocationLog', false) as is_valid_json,
         'bedrock:' || coalesce(request_id, record_hash) as dedup_key,
         case when error_code is not null then 'error' else 'ok' end as attempt_status,

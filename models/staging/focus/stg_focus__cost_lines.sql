@@ -78,16 +78,16 @@ renamed as (
 
 ),
 
-{%- set tags_json = "case when json_valid(tags_text) then tags_text end" %}
+{%- set tags_json = "case when " ~ json_text_check("tags_text") ~ " then tags_text end" %}
 
 tags_extracted as (
 
     select
         *,
         coalesce(
-            nullif(trim(json_extract_string({{ tags_json }}, '$.team')), ''),
-            nullif(trim(json_extract_string({{ tags_json }}, '$."user:team"')), ''),
-            nullif(trim(json_extract_string({{ tags_json }}, '$.user_team')), '')
+            nullif(trim({{ json_field_value(tags_json, '$.team') }}), ''),
+            nullif(trim({{ json_field_value(tags_json, '$."user:team"') }}), ''),
+            nullif(trim({{ json_field_value(tags_json, '$.user_team') }}), '')
         ) as team_tag
     from renamed
 

@@ -79,7 +79,14 @@ extracted as (
 
     {#- one parse for the values, one for the keys of the objects they are read from -#}
     select
-        * exclude (record_text),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
         case when is_valid_json then {{ json_field_values('record_text', spend_log_fields) }} end
             as field_values,
         case
@@ -92,7 +99,14 @@ extracted as (
 renamed as (
 
     select
-        * exclude (field_values, field_object_keys),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
         coalesce(
             {{ json_duplicate_key_check('field_object_keys', spend_log_fields, 'source_format') }},
             false
@@ -105,7 +119,32 @@ renamed as (
 metadata_extracted as (
 
     select
-        * exclude (metadata_json),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
+        has_duplicate_key,
+        request_id,
+        call_type,
+        status,
+        start_time_text,
+        model_raw,
+        model_group,
+        provider_raw,
+        api_base,
+        prompt_tokens_text,
+        completion_tokens_text,
+        total_tokens_text,
+        spend_text,
+        gateway_team_id,
+        end_user,
+        session_id,
+        cache_hit,
+        request_tags_json,
         case
             when {{ json_object_check('metadata_json') }}
                 then {{ json_field_values('metadata_json', metadata_fields) }}
@@ -121,11 +160,34 @@ metadata_extracted as (
 metadata_renamed as (
 
     select
-        * exclude (field_values, field_object_keys) replace (
-            has_duplicate_key
-            or coalesce({{ json_duplicate_key_check('field_object_keys', metadata_fields) }}, false)
-                as has_duplicate_key
-        ),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
+        has_duplicate_key
+        or coalesce({{ json_duplicate_key_check('field_object_keys', metadata_fields) }}, false)
+            as has_duplicate_key,
+        request_id,
+        call_type,
+        status,
+        start_time_text,
+        model_raw,
+        model_group,
+        provider_raw,
+        api_base,
+        prompt_tokens_text,
+        completion_tokens_text,
+        total_tokens_text,
+        spend_text,
+        gateway_team_id,
+        end_user,
+        session_id,
+        cache_hit,
+        request_tags_json,
         {{ json_field_columns('field_values', metadata_fields) }}
     from metadata_extracted
 
@@ -134,7 +196,43 @@ metadata_renamed as (
 caller_metadata_extracted as (
 
     select
-        * exclude (spend_logs_metadata_json),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
+        has_duplicate_key,
+        request_id,
+        call_type,
+        status,
+        start_time_text,
+        model_raw,
+        model_group,
+        provider_raw,
+        api_base,
+        prompt_tokens_text,
+        completion_tokens_text,
+        total_tokens_text,
+        spend_text,
+        gateway_team_id,
+        end_user,
+        session_id,
+        cache_hit,
+        request_tags_json,
+        team_alias,
+        metadata_team_id,
+        api_key_alias,
+        litellm_trace_id,
+        text_tokens_text,
+        cached_tokens_text,
+        cache_creation_tokens_text,
+        cache_read_input_tokens_text,
+        cache_creation_input_tokens_text,
+        cache_creation_1h_tokens_text,
+        reasoning_tokens_text,
         case
             when {{ json_object_check('spend_logs_metadata_json') }}
                 then {{ json_field_values('spend_logs_metadata_json', caller_fields) }}
@@ -150,11 +248,45 @@ caller_metadata_extracted as (
 caller_metadata_renamed as (
 
     select
-        * exclude (field_values, field_object_keys) replace (
-            has_duplicate_key
-            or coalesce({{ json_duplicate_key_check('field_object_keys', caller_fields) }}, false)
-                as has_duplicate_key
-        ),
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
+        has_duplicate_key
+        or coalesce({{ json_duplicate_key_check('field_object_keys', caller_fields) }}, false)
+            as has_duplicate_key,
+        request_id,
+        call_type,
+        status,
+        start_time_text,
+        model_raw,
+        model_group,
+        provider_raw,
+        api_base,
+        prompt_tokens_text,
+        completion_tokens_text,
+        total_tokens_text,
+        spend_text,
+        gateway_team_id,
+        end_user,
+        session_id,
+        cache_hit,
+        request_tags_json,
+        team_alias,
+        metadata_team_id,
+        api_key_alias,
+        litellm_trace_id,
+        text_tokens_text,
+        cached_tokens_text,
+        cache_creation_tokens_text,
+        cache_read_input_tokens_text,
+        cache_creation_input_tokens_text,
+        cache_creation_1h_tokens_text,
+        reasoning_tokens_text,
         {{ json_field_columns('field_values', caller_fields) }}
     from caller_metadata_extracted
 
@@ -163,11 +295,50 @@ caller_metadata_renamed as (
 request_tags_listed as (
 
     select
-        * exclude (request_tags_json),
-        case
-            when json_valid(request_tags_json) and json_type(request_tags_json) = 'ARRAY'
-                then cast(json_extract_string(request_tags_json, '$[*]') as varchar[])
-        end as request_tags
+        record_id,
+        source_file,
+        source_format,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        record_hash,
+        is_valid_json,
+        has_duplicate_key,
+        request_id,
+        call_type,
+        status,
+        start_time_text,
+        model_raw,
+        model_group,
+        provider_raw,
+        api_base,
+        prompt_tokens_text,
+        completion_tokens_text,
+        total_tokens_text,
+        spend_text,
+        gateway_team_id,
+        end_user,
+        session_id,
+        cache_hit,
+        team_alias,
+        metadata_team_id,
+        api_key_alias,
+        litellm_trace_id,
+        text_tokens_text,
+        cached_tokens_text,
+        cache_creation_tokens_text,
+        cache_read_input_tokens_text,
+        cache_creation_input_tokens_text,
+        cache_creation_1h_tokens_text,
+        reasoning_tokens_text,
+        caller_team,
+        caller_service,
+        caller_route,
+        caller_environment,
+        caller_deployment_environment,
+        caller_cost_center,
+        caller_job_name,
+        {{ json_array_text_list('request_tags_json') }} as request_tags
     from caller_metadata_renamed
 
 ),
@@ -196,17 +367,17 @@ call_records as (
         caller_job_name as job_name,
         'litellm_spend_logs' as source_system,
         cast(null as boolean) as is_traces_data,
-        cast(null as varchar) as trace_id,
-        cast(null as varchar) as span_id,
-        cast(null as varchar) as url_path,
-        cast(null as varchar) as service_tier_raw,
-        cast(null as varchar) as aws_account_id,
-        cast(null as varchar) as aws_region,
-        cast(null as varchar) as customer_tier,
+        cast(null as {{ dbt.type_string() }}) as trace_id,
+        cast(null as {{ dbt.type_string() }}) as span_id,
+        cast(null as {{ dbt.type_string() }}) as url_path,
+        cast(null as {{ dbt.type_string() }}) as service_tier_raw,
+        cast(null as {{ dbt.type_string() }}) as aws_account_id,
+        cast(null as {{ dbt.type_string() }}) as aws_region,
+        cast(null as {{ dbt.type_string() }}) as customer_tier,
         'litellm:' || coalesce(request_id, record_hash) as dedup_key,
         coalesce(litellm_trace_id, request_id) as logical_group_key,
         case when lower(status) = 'failure' then 'error' else 'ok' end as attempt_status,
-        coalesce(lower(cache_hit) = 'true' or request_id like '%\_cache\_hit%' escape '\', false)
+        coalesce(lower(cache_hit) = 'true' or contains(request_id, '_cache_hit'), false)
             as is_proxy_cache_hit,
         case
             when text_tokens_text is not null then 'litellm_text_tokens'

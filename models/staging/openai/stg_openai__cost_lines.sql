@@ -31,7 +31,7 @@ pages_shaped as (
     select
         *,
         coalesce(
-            case when is_valid_json then json_type(record_text, '$.data') = 'ARRAY' end,
+            case when is_valid_json then {{ json_array_check('record_text', '$.data') }} end,
             false
         ) as has_page_shape
     from pages_identified
@@ -44,8 +44,9 @@ buckets as (
         record_id,
         source_file,
         file_modified_at,
-        unnest(json_extract(record_text, '$.data[*]')) as bucket,
-        generate_subscripts(json_extract(record_text, '$.data[*]'), 1) as bucket_index
+        {{ list_unnest_with_position(
+            json_array_elements('record_text', '$.data'), 'bucket', 'bucket_index'
+        ) }}
     from pages_shaped
     where has_page_shape
 
@@ -61,8 +62,9 @@ results as (
         {{ cost_page_field('bucket', '$.start_time') }} as bucket_start_time,
         {{ cost_page_field('bucket', '$.start_time_iso') }} as bucket_start_time_iso,
         {{ cost_page_field('bucket', '$.end_time') }} as bucket_end_time,
-        unnest(json_extract(bucket, '$.results[*]')) as result,
-        generate_subscripts(json_extract(bucket, '$.results[*]'), 1) as result_index
+        {{ list_unnest_with_position(
+            json_array_elements('bucket', '$.results'), 'result', 'result_index'
+        ) }}
     from buckets
 
 ),
@@ -94,12 +96,17 @@ cost_lines as (
 
 line_items_split as (
 
+    {#- `[ \t\n\r]` and `[|]`, not `\s` and `\|`: Spark unescapes a backslash class -#}
     select
         *,
-        nullif(regexp_extract(line_item, '^(.+?)\s*\|\s*', 1), '') as line_item_surface,
+        nullif(regexp_extract(line_item, '^(.+?)[ \t\n\r]*[|][ \t\n\r]*', 1), '')
+            as line_item_surface,
         regexp_extract(
-            regexp_replace(line_item, '^.*\|\s*', ''), '^(.+),\s*([^,]+)$', ['model', 'direction']
-        ) as line_item_parts
+            regexp_replace(line_item, '^.*[|][ \t\n\r]*', ''), '^(.+),[ \t\n\r]*([^,]+)$', 1
+        ) as line_item_model_text,
+        regexp_extract(
+            regexp_replace(line_item, '^.*[|][ \t\n\r]*', ''), '^(.+),[ \t\n\r]*([^,]+)$', 2
+        ) as line_item_direction_text
     from cost_lines
 
 ),
@@ -120,10 +127,10 @@ line_items_parsed as (
         currency,
         line_item,
         line_item_surface,
-        nullif(trim(line_item_parts.model), '') as line_item_model,
-        nullif(trim(regexp_replace(line_item_parts.direction, '\(.*\)\s*$', '')), '')
+        nullif(trim(line_item_model_text), '') as line_item_model,
+        nullif(trim(regexp_replace(line_item_direction_text, '[(].*[)][ \t\n\r]*$', '')), '')
             as line_item_direction,
-        nullif(regexp_extract(line_item_parts.direction, '\(([^)]+)\)\s*$', 1), '')
+        nullif(regexp_extract(line_item_direction_text, '[(]([^)]+)[)][ \t\n\r]*$', 1), '')
             as line_item_service_tier,
         project_id,
         project_name,
@@ -143,13 +150,29 @@ unreadable_pages as (
         source_file,
         file_modified_at,
         is_valid_json,
-        has_page_shape
+        has_page_shape,
+        cast(null as {{ dbt.type_string() }}) as bucket_start_time,
+        cast(null as {{ dbt.type_string() }}) as bucket_start_time_iso,
+        cast(null as {{ dbt.type_string() }}) as bucket_end_time,
+        cast(null as {{ dbt.type_string() }}) as amount_value_text,
+        cast(null as {{ dbt.type_string() }}) as currency,
+        cast(null as {{ dbt.type_string() }}) as line_item,
+        cast(null as {{ dbt.type_string() }}) as line_item_surface,
+        cast(null as {{ dbt.type_string() }}) as line_item_model,
+        cast(null as {{ dbt.type_string() }}) as line_item_direction,
+        cast(null as {{ dbt.type_string() }}) as line_item_service_tier,
+        cast(null as {{ dbt.type_string() }}) as project_id,
+        cast(null as {{ dbt.type_string() }}) as project_name,
+        cast(null as {{ dbt.type_string() }}) as api_key_id,
+        cast(null as {{ dbt.type_string() }}) as organization_id,
+        cast(null as {{ dbt.type_string() }}) as quantity_text,
+        cast(null as {{ dbt.type_string() }}) as quantity_unit
     from pages_shaped
     where not has_page_shape
 
 )
 
-{# by name: unreadable pages have no line columns, which become null #}
-select * from line_items_parsed  -- noqa: AM07
-union all by name
+{# unreadable pages have no line columns: null, in the same order #}
+select * from line_items_parsed
+union all
 select * from unreadable_pages

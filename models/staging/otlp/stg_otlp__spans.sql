@@ -19,8 +19,8 @@
     are not kept twice for a second branch), and attributes are indexed once per list and then looked up per
     key (see otlp_attribute_index).
 -#}
-{%- set unreadable_line_batch = (
-    "'" ~ '{"resourceSpans": [{"scopeSpans": [{"spans": [null]}]}]}' ~ "'"
+{%- set unreadable_line_batch = sql_string_literal(
+    '{"resourceSpans": [{"scopeSpans": [{"spans": [null]}]}]}'
 ) -%}
 with
 
@@ -45,7 +45,7 @@ identified as (
         file_modified_at,
         {{ load_columns() }},
         record_text,
-        json_valid(record_text) as is_valid_json
+        {{ json_text_check('record_text') }} as is_valid_json
     from records
 
 ),
@@ -61,10 +61,11 @@ decoded as (
         is_valid_json,
         record_text,
         case
-            when is_valid_json then from_json(record_text, '{{ otlp_traces_data_structure() }}')
+            when is_valid_json then {{ otlp_traces_data('record_text') }}
         end as traces_data,
         case
-            when is_valid_json then len(regexp_extract_all(record_text, '"startTimeUnixNano"\s*:'))
+            when is_valid_json
+                then {{ regexp_match_count('record_text', '"startTimeUnixNano"\\s*:') }}
         end as written_span_count
     from identified
 
@@ -74,12 +75,11 @@ counted as (
 
     select
         *,
-        list_sum(list_transform(
-            traces_data.resourceSpans,
-            lambda resource_span: list_sum(
-                list_transform(resource_span.scopeSpans, lambda scope_span: len(scope_span.spans))
-            )
-        )) as decoded_span_count
+        {{ list_sum_of(
+            'traces_data.resourceSpans',
+            'resource_span',
+            list_sum_of('resource_span.scopeSpans', 'scope_span', list_length('scope_span.spans')),
+        ) }} as decoded_span_count
     from decoded
 
 ),
@@ -98,7 +98,9 @@ shaped as (
         case
             when traces_data.resourceSpans is not null
                 then written_span_count <= coalesce(decoded_span_count, 0)
-            when is_valid_json then regexp_full_match(record_text, '\s*\{\s*\}\s*')
+            {#- `{}` with JSON whitespace (space, tab, line feed, carriage return) around #}
+            when is_valid_json
+                then translate(record_text, ' ' || chr(9) || chr(10) || chr(13), '') = '{}'
             else false
         end as is_traces_data
     from counted
@@ -122,7 +124,7 @@ batches as (
         #}
         case
             when is_traces_data and has_spans then traces_data
-            else from_json({{ unreadable_line_batch }}, '{{ otlp_traces_data_structure() }}')
+            else {{ otlp_traces_data(unreadable_line_batch) }}
         end as traces_data
     from shaped
 
@@ -139,8 +141,9 @@ resource_spans as (
         is_valid_json,
         is_traces_data,
         has_spans,
-        unnest(traces_data.resourceSpans) as resource_span,
-        generate_subscripts(traces_data.resourceSpans, 1) as resource_index
+        {{ list_unnest_with_position(
+            'traces_data.resourceSpans', 'resource_span', 'resource_index'
+        ) }}
     from batches
 
 ),
@@ -158,8 +161,7 @@ scope_spans as (
         has_spans,
         resource_index,
         {{ otlp_attribute_index('resource_span.resource.attributes') }} as resource_attributes,
-        unnest(resource_span.scopeSpans) as scope_span,
-        generate_subscripts(resource_span.scopeSpans, 1) as scope_index
+        {{ list_unnest_with_position('resource_span.scopeSpans', 'scope_span', 'scope_index') }}
     from resource_spans
 
 ),
@@ -179,8 +181,7 @@ spans as (
         scope_index,
         resource_attributes,
         scope_span.scope.name as scope_name,
-        unnest(scope_span.spans) as span,
-        generate_subscripts(scope_span.spans, 1) as span_index
+        {{ list_unnest_with_position('scope_span.spans', 'span', 'span_index') }}
     from scope_spans
 
 ),
@@ -269,7 +270,28 @@ duplicates_checked as (
         that are validated; the others are not billed.
     -#}
     select
-        * exclude (span_attributes, resource_attributes),
+        span_record_id,
+        record_id,
+        source_file,
+        file_modified_at,
+        loaded_at,
+        load_invocation_id,
+        is_valid_json,
+        is_traces_data,
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_name,
+        span_kind,
+        status_code,
+        {% for column_name in otlp_attribute_precedence() -%}
+            {{ column_name }},
+        {% endfor -%}
+        usage_convention,
+        team_origin,
+        scope_name,
+        start_time_unix_nano_text,
+        end_time_unix_nano_text,
         coalesce(
             case
                 when

@@ -25,7 +25,8 @@ renamed as (
         cast(listed_at as timestamp) as listed_at,
         {{ raw_relation_source_system('relation_name') }} as source_system,
         {{ is_telemetry_relation('relation_name') }} as is_telemetry,
-        make_timestamp(modified_at_ns // 1000) as file_modified_at
+        {{ timestamp_from_epoch_micros(integer_divide('modified_at_ns', 1000)) }}
+            as file_modified_at
     from manifest
 
 )

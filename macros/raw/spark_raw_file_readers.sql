@@ -1,0 +1,261 @@
+{#
+    Spark's readers of raw files, each giving the rows (source_file,
+    source_format, record_text, file_modified_at) that DuckDB's reader of
+    the same format gives (create_raw_relations, create_raw_invoice_relations):
+    the same record text, so the same record hash and record id. `files`
+    are rows of `raw.file_manifest` (file_format, source_file,
+    modified_at_ns), sorted by source_file.
+#}
+
+
+{#
+    The `key=value` folders of each file's path, as DuckDB's readers add them
+    to every row (hive partitioning, detected when every file of one read
+    has the same keys; a CUR export's `BILLING_PERIOD=2026-11/`): a dict
+    source_file -> [(key, SQL value)], keys sorted; a value of digits is a
+    BIGINT (a JSON number), any other text. Empty lists when the files'
+    keys differ (DuckDB then adds none).
+#}
+{% macro duckdb_hive_partitions(source_files) %}
+    {%- set by_file = {} -%}
+    {%- for source_file in source_files -%}
+        {%- set pairs = {} -%}
+        {%- for key, value in modules.re.findall("/([^/=]+)=([^/]*)(?=/)", source_file) -%}
+            {%- do pairs.update({key: value}) -%}
+        {%- endfor -%}
+        {%- set columns = [] -%}
+        {%- for key in pairs | sort -%}
+            {%- set value = pairs[key] -%}
+            {%- do columns.append((key, (
+                "cast(" ~ (value | int) ~ " as bigint)" if modules.re.fullmatch("-?[0-9]{1,18}", value)
+                else sql_string_literal(value)
+            ))) -%}
+        {%- endfor -%}
+        {%- do by_file.update({source_file: columns}) -%}
+    {%- endfor -%}
+    {%- set key_sets = [] -%}
+    {%- for columns in by_file.values() -%}
+        {%- set keys = columns | map(attribute=0) | list -%}
+        {%- if keys not in key_sets %}{% do key_sets.append(keys) %}{% endif -%}
+    {%- endfor -%}
+    {%- if key_sets | length > 1 -%}
+        {%- for source_file in by_file %}{% do by_file.update({source_file: []}) %}{% endfor -%}
+    {%- endif -%}
+    {{ return(by_file) }}
+{% endmacro %}
+
+
+{#
+    The named_struct arguments of a row's JSON object: `columns` (name -> SQL
+    value, in order), a hive partition replacing a column of its name (any
+    case) in place and the others added after the path key `filename`
+    (CSV) or before it (Parquet), which is left out when a column has that
+    name.
+#}
+{% macro spark_record_fields(columns, source_file, partitions, partitions_first) %}
+    {%- set values = {} -%}
+    {%- for name, value in columns.items() -%}{%- do values.update({name: value}) -%}{%- endfor -%}
+    {%- set added = [] -%}
+    {%- for key, value in partitions -%}
+        {%- set same = [] -%}
+        {%- for name in values if name | lower == key | lower %}{% do same.append(name) %}{% endfor -%}
+        {%- if same -%}
+            {%- do values.update({same[0]: value}) -%}
+        {%- else -%}
+            {%- do added.append((key, value)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set path = [] if "filename" in values else [("filename", sql_string_literal(source_file))] -%}
+    {%- set fields = [] -%}
+    {%- for name, value in values.items() -%}
+        {%- do fields.append(sql_string_literal(name) ~ ", " ~ value) -%}
+    {%- endfor -%}
+    {%- for name, value in (added + path if partitions_first else path + added) -%}
+        {%- do fields.append(sql_string_literal(name) ~ ", " ~ value) -%}
+    {%- endfor -%}
+    {{ return(fields) }}
+{% endmacro %}
+
+
+{#
+    CSV files with Spark's CSV reader, every value as text (an empty field,
+    quoted or not, is null, as DuckDB reads it); each row becomes the JSON
+    text DuckDB's reader gives it: the columns of all the files in order of
+    first appearance (union by name), absent ones null, then the file's
+    path under `filename` unless a file has such a column, then the hive
+    partitions. A view cannot read the per-file CSV readers (temporary
+    views), so the rows are copied into the table `raw.<relation>__csv_rows`
+    by every run; the select reads that table.
+#}
+{% macro spark_csv_rows_select(relation_name, files) %}
+    {% set csv_table = "raw." ~ relation_name ~ "__csv_rows" %}
+    {% do run_query("drop table if exists " ~ csv_table) %}
+    {% if not files %}{{ return(none) }}{% endif %}
+    {% set partitions = duckdb_hive_partitions(files | map(attribute=1) | list) %}
+    {% set columns = [] %}
+    {% set file_columns = [] %}
+    {% for _, source_file, _ in files %}
+        {#- the header line, named as DuckDB names it (Spark renames a repeated column its own way) -#}
+        {% set header_line = run_query(
+            "select value from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` limit 1"
+        ).columns[0].values()[0] %}
+        {% do file_columns.append(csv_column_names(header_line)) %}
+        {% for column in file_columns[-1] if column not in columns %}
+            {% do columns.append(column) %}
+        {% endfor %}
+        {#- the rows below it, every field as text, by position: _c0, _c1, ... -#}
+        {% set positions = [] %}
+        {% for _ in file_columns[-1] %}{% do positions.append("_c" ~ loop.index0 ~ " string") %}{% endfor %}
+        {% do run_query(
+            "create or replace temporary view " ~ relation_name ~ "__csv_" ~ loop.index
+            ~ " (" ~ (positions | join(", ")) ~ ") using csv options (path "
+            ~ sql_string_literal(spark_file_path(source_file))
+            ~ ", header 'true', escape '\"', mode 'PERMISSIVE')"
+        ) %}
+    {% endfor %}
+    {% set selects = [] %}
+    {% for _, source_file, modified_at_ns in files %}
+        {% set present = file_columns[loop.index0] %}
+        {#- the file's columns by position (`_c0`, ...: read without Spark's header names) -#}
+        {% set values = {} %}
+        {% for column in columns %}
+            {% do values.update({column: "_c" ~ present.index(column) if column in present else "cast(null as string)"}) %}
+        {% endfor %}
+        {% set fields = spark_record_fields(values, source_file, partitions[source_file], false) %}
+        {% do selects.append(
+            "select " ~ sql_string_literal(source_file) ~ " as source_file, 'csv' as source_format,"
+            ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
+            ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
+            ~ " from " ~ relation_name ~ "__csv_" ~ loop.index
+        ) %}
+    {% endfor %}
+    {% do run_query("create table " ~ csv_table ~ " using parquet as " ~ (selects | join(" union all "))) %}
+    {{ return("select source_file, source_format, record_text, file_modified_at from " ~ csv_table) }}
+{% endmacro %}
+
+
+{#
+    API pages (raw_json_pages_select): each file read line by line with
+    Spark's text reader (gzip by its `.gz` name), empty lines dropped (DuckDB
+    reads them as null, which string_agg skips), put back together in file
+    order (a file of empty lines is one null page, as on DuckDB). A file that is
+    valid JSON as a whole is one page; else, when some of its lines are JSON
+    objects, each non-blank line is a page; else the whole file is one
+    malformed record. An empty file has no page.
+#}
+{% macro spark_json_pages_select(files) %}
+    {% set selects = [] %}
+    {% for _, source_file, modified_at_ns in files %}
+        {% set select %}
+            select
+                {{ sql_string_literal(source_file) }} as source_file,
+                'json' as source_format,
+                pages.record_text,
+                timestamp_micros({{ modified_at_ns // 1000 }}) as file_modified_at
+            from (
+                select
+                    nullif(array_join(lines, chr(10)), '') as file_text,
+                    filter(lines, line -> trim(line) <> '') as page_lines,
+                    object_line_count
+                from (
+                    select
+                        transform(
+                            filter(array_sort(collect_list(struct(line_number, value))), line -> line.value <> ''),
+                            line -> line.value
+                        ) as lines,
+                        count_if({{ json_object_check("value") }}) as object_line_count
+                    from (
+                        select value, monotonically_increasing_id() as line_number
+                        from text.`{{ spark_file_path(source_file) | replace("`", "``") }}`
+                    ) as numbered
+                    having count(*) > 0
+                ) as file_lines
+            ) as files
+            lateral view explode(
+                case
+                    when {{ json_text_check("file_text") }} or object_line_count = 0 then array(file_text)
+                    else page_lines
+                end
+            ) pages as record_text
+        {% endset %}
+        {% do selects.append(select) %}
+    {% endfor %}
+    {{ return(selects | join(" union all ")) }}
+{% endmacro %}
+
+
+{#
+    Parquet rows as the JSON objects raw_parquet_select makes on DuckDB: the
+    columns of all the files in order of first appearance (union by name),
+    absent ones null, the hive partitions, then the path under `filename`
+    (unless a column has that name). Decimals, dates and times as text
+    (as DuckDB prints them: a time zone's `+00`); a DOUBLE or FLOAT as the
+    shortest decimal text (`0.0003264`, `5.0`), which both engines print
+    alike from 0.0001 up to 1e16: outside it DuckDB writes `1e-05`, `1e+16`,
+    Spark `1.0E-5` (and so another record id). Values inside maps, structs
+    and lists are left to to_json.
+#}
+{% macro spark_parquet_rows_select(files) %}
+    {% set partitions = duckdb_hive_partitions(files | map(attribute=1) | list) %}
+    {% set columns = {} %}
+    {% set file_types = [] %}
+    {% for _, source_file, _ in files %}
+        {% set described = run_query(
+            "describe select * from parquet.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "`"
+        ) %}
+        {% set types = {} %}
+        {% for row in described.rows if row[0] and not row[0].startswith("#") %}
+            {% do types.update({row[0]: row[1]}) %}
+            {% if row[0] not in columns %}{% do columns.update({row[0]: row[1]}) %}{% endif %}
+        {% endfor %}
+        {% do file_types.append(types) %}
+    {% endfor %}
+    {% set selects = [] %}
+    {% for _, source_file, modified_at_ns in files %}
+        {% set present = file_types[loop.index0] %}
+        {% set values = {} %}
+        {% for column, column_type in columns.items() %}
+            {% set quoted = "`" ~ (column | replace("`", "``")) ~ "`" %}
+            {% if column not in present %}
+                {% set value = "cast(null as string)" %}
+            {% elif column_type.startswith(("double", "float")) %}
+                {% set value = spark_double_text(quoted) %}
+            {% elif column_type.startswith("timestamp_ntz") or column_type.startswith(("decimal", "date")) %}
+                {% set value = "cast(" ~ quoted ~ " as string)" %}
+            {% elif column_type.startswith("timestamp") %}
+                {% set value = "cast(" ~ quoted ~ " as string) || '+00'" %}
+            {% else %}
+                {% set value = quoted %}
+            {% endif %}
+            {% do values.update({column: value}) %}
+        {% endfor %}
+        {% set fields = spark_record_fields(values, source_file, partitions[source_file], true) %}
+        {% do selects.append(
+            "select " ~ sql_string_literal(source_file) ~ " as source_file, 'parquet' as source_format,"
+            ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
+            ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
+            ~ " from parquet.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "`"
+        ) %}
+    {% endfor %}
+    {{ return(selects | join(" union all ")) }}
+{% endmacro %}
+
+
+{#
+    A DOUBLE or FLOAT as DuckDB writes it as text from 0.0001 up to 1e16:
+    Java's shortest digits (`3.264E-4`, `1.0E7`) written out in decimal,
+    trailing zeros dropped but one (`10000000.0`); outside that range Java's
+    own form.
+#}
+{% macro spark_double_text(expression) %}
+    case
+        when abs({{ expression }}) >= 1e-4 and abs({{ expression }}) < 1e16
+            then regexp_replace(
+                regexp_replace(
+                    cast(cast(cast({{ expression }} as string) as decimal(38, 20)) as string), '0+$', ''
+                ),
+                '[.]$', '.0'
+            )
+        else cast({{ expression }} as string)
+    end
+{% endmacro %}
