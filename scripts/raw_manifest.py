@@ -24,8 +24,8 @@ it as Parquet for Spark to read), one row per file with its status (`ok` or
 status is `ok` (macros/raw/), so one bad file is quarantined and reported
 (fct_raw_file_quarantine) instead of failing the night.
 
-A file that was readable at the previous pre-flight and is now gone or
-quarantined is retracted: the staging models delete its rows, so its calls
+A file that was readable at the previous pre-flight and is now gone,
+quarantined or emptied (no record left) is retracted: the staging models delete its rows, so its calls
 are no longer billed, as in a full rebuild. A deleted file is retracted only
 when LLM_COST_RETRACT_DELETED_FILES=1 says it was deleted on purpose
 (nightly: `--retract-deleted-files`); otherwise the pre-flight refuses, before
@@ -469,7 +469,7 @@ def write_manifest(connection: duckdb.DuckDBPyConnection, rows: Sequence[RawFile
 
 @dataclass(frozen=True)
 class Retraction:
-    """A file readable at the previous pre-flight that is gone or quarantined now."""
+    """A file readable at the previous pre-flight that is gone, quarantined or emptied now."""
 
     source_file: str
     relation_name: str
@@ -489,6 +489,8 @@ def retractions(previous: Mapping[str, RawFile], rows: Sequence[RawFile]) -> lis
         elif now.file_status != "ok":
             reason = f"quarantined: {now.quarantine_reason}"
             retracted.append(Retraction(path, known.relation_name, reason, known.record_count))
+        elif known.record_count and now.record_count == 0:  # no row left to say its records are gone
+            retracted.append(Retraction(path, known.relation_name, "emptied", known.record_count))
     return retracted
 
 

@@ -2,14 +2,13 @@
 
     python tests/engine_runner.py TARGET QUERY_FILE VARS_JSON [--build MODEL,... [--raw-states DIR,...]]
 
-prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "tables":
+prints {"rows": the rows of the inline query (`dbt show`; every column must be text), "states":
 with --build (Spark only), the raw-file pre-flight of scripts/run_dbt.py and one `dbt build` of
 the seeds and the models, without tests, on the target (whose on-run-start hooks create the raw
-views), then every seed, raw telemetry relation and built model as columns and rows, values as
-text (times to the second)}. With --raw-states, the raw folder (LLM_COST_RAW_DIR) is made a copy
-of each DIR in turn (files' times kept) and built again (an incremental run after the first),
-"states" holding the models after each build; "tables" is then of the last state, and
-"full_refresh" the models rebuilt whole (`--full-refresh`) from it.
+views), then every seed, raw relation and built model as columns and rows, values as text (times
+to the microsecond)}. With --raw-states, the raw folder (LLM_COST_RAW_DIR) is made a copy of each DIR
+in turn (files' times kept) and built again (an incremental run after the first), "states"
+holding the relations after each build.
 
 Run by the interpreter of the engine's venv (the project's .venv for DuckDB, the Spark venv of
 requirements-spark.txt for Spark), so that each engine renders the project's macros with its own
@@ -51,7 +50,7 @@ def show(target: str, query_file: str, variables: str) -> Any:
 
 def as_text(value: Any) -> str | None:
     if isinstance(value, datetime.datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}"
+        return f"{value:%Y-%m-%d %H:%M:%S.%f}"
     return None if value is None else str(value)
 
 
@@ -78,7 +77,7 @@ def read_tables(relations: dict[str, str]) -> Any:
     for name, relation in relations.items():
         frame = session.table(relation)
         frame = frame.select(*[  # Python cannot hold every Spark timestamp (year 1): text made by Spark
-            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss").alias(field.name)
+            date_format(col(f"`{field.name}`"), "yyyy-MM-dd HH:mm:ss.SSSSSS").alias(field.name)
             if isinstance(field.dataType, TimestampType) else col(f"`{field.name}`") for field in frame.schema.fields])
         rows = [[as_text(value) for value in row] for row in frame.collect()]
         tables[name] = {"columns": frame.columns, "rows": rows}
@@ -95,15 +94,12 @@ def spark_tables(models: list[str], raw_states: list[str]) -> Any:
             shutil.rmtree(raw, ignore_errors=True)
             shutil.copytree(state, raw)  # copy2: unchanged files keep their times
         relations = spark_build(["resource_type:seed", *models])
-        states.append(read_tables({name: relations[name] for name in models}))
-    session = SparkSession.builder.getOrCreate()
-    views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
-    raw_suffixes = ("_records", "_invoice_pages", "_invoice_rows")  # telemetry and invoices
-    relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith(raw_suffixes)}
-    output = {"tables": read_tables(relations)}
-    if raw_states:
-        output |= {"states": states, "full_refresh": read_tables(spark_build(models, "--full-refresh"))}
-    return output
+        session = SparkSession.builder.getOrCreate()
+        views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
+        raw_suffixes = ("_records", "_invoice_pages", "_invoice_rows")  # telemetry and invoices
+        relations |= {f"raw.{name}": f"raw.{name}" for (name,) in views if name.endswith(raw_suffixes)}
+        states.append(read_tables(relations))
+    return {"states": states}
 
 
 if __name__ == "__main__":
@@ -111,5 +107,5 @@ if __name__ == "__main__":
     options = dict(zip(flags[::2], flags[1::2], strict=True))
     rows = show(target, query_file, variables)
     raw_states = options["--raw-states"].split(",") if "--raw-states" in options else []
-    built = spark_tables(options["--build"].split(","), raw_states) if "--build" in options else {"tables": None}
+    built = spark_tables(options["--build"].split(","), raw_states) if "--build" in options else {"states": None}
     print(json.dumps({"rows": rows, **built}))

@@ -519,8 +519,8 @@ def test_deleted_or_broken_files_are_retracted_as_a_full_rebuild_would(tmp_path:
     one, app calls on two days, and an OTLP call (trace 6) that is billed itself,
     attributed through a SERVER span whose file has no LLM span of its own (no
     validated record). Before night 2 both SERVER spans' files and the LiteLLM
-    file are deleted and a loaded app file is rewritten with a byte that is not
-    UTF-8 (quarantined): their calls are retracted, trace 5's span is billed
+    file are deleted, a loaded app file is rewritten with a byte that is not
+    UTF-8 (quarantined) and another emptied: their calls are retracted, trace 5's span is billed
     instead, trace 6's call loses the deleted file's team and route (taken from
     the LLM span of the same trace, in another file), both unowned, and every
     mart equals a full rebuild. (One raw folder for both cases: one incremental
@@ -559,6 +559,7 @@ def test_deleted_or_broken_files_are_retracted_as_a_full_rebuild_would(tmp_path:
                 [otlp_traces_data({"service.name": "agent", "team.id": "search"}, [context_server_span])])
     write_file(incremental, "logs/app/d0/a.jsonl", app_calls(0, 3))
     write_file(incremental, "logs/app/d1/b.jsonl", app_calls(1, 2))
+    write_file(incremental, "logs/app/d2/c.jsonl", app_calls(2, 1))
     assert incremental.nightly() == 0
     assert incremental.rows(
         f"select source_system, team, route, cost_usd from fct_llm_calls where source_system != 'app_logs'"
@@ -573,6 +574,7 @@ def test_deleted_or_broken_files_are_retracted_as_a_full_rebuild_would(tmp_path:
     (raw / "traces/otlp/d0/context.jsonl").unlink()
     broken = raw / "logs/app/d1/b.jsonl"
     broken.write_bytes(broken.read_bytes().replace(b"ranker", b"rank\xffr", 1))
+    write_file(incremental, "logs/app/d2/c.jsonl", [])  # emptied: no row of it is left to say so
     published = incremental.analyst_database.read_bytes()
     nightly = [sys.executable, str(incremental.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS]
     refused = subprocess.run(nightly, env=incremental.environment(), capture_output=True, text=True, check=False)
@@ -583,7 +585,7 @@ def test_deleted_or_broken_files_are_retracted_as_a_full_rebuild_would(tmp_path:
     completed = subprocess.run([*nightly, "--retract-deleted-files"], env=incremental.environment(),
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 1, completed.stderr  # built and published, retractions reported
-    for path in ("server.jsonl", "spend.jsonl", "b.jsonl", "context.jsonl"):
+    for path in ("server.jsonl", "spend.jsonl", "b.jsonl", "context.jsonl", "c.jsonl"):
         assert "retracted" in completed.stderr and path in completed.stderr
     full = copy_project(tmp_path / "full", raw=raw)
     rebuilt = subprocess.run([sys.executable, str(full.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS],
@@ -607,8 +609,9 @@ def test_deleted_or_broken_files_are_retracted_as_a_full_rebuild_would(tmp_path:
     assert incremental.rows(
         "select regexp_extract(source_file, '[^/]+$'), retraction_kind, billed_calls, billed_cost_usd"
         " from fct_raw_file_retractions order by 1"
-    ) == [("b.jsonl", "quarantined", 2, Decimal("0.36")), ("context.jsonl", "deleted", 0, None),
-          ("server.jsonl", "deleted", 0, None), ("spend.jsonl", "deleted", 1, Decimal("0.21"))]
+    ) == [("b.jsonl", "quarantined", 2, Decimal("0.36")), ("c.jsonl", "emptied", 1, Decimal("0.18")),
+          ("context.jsonl", "deleted", 0, None), ("server.jsonl", "deleted", 0, None),
+          ("spend.jsonl", "deleted", 1, Decimal("0.21"))]
 
 
 def compiled_test(project: Project, name: str) -> str:

@@ -45,6 +45,11 @@ select
             {{ sql_string_literal(csv_column_names(case.text) | join('|')) }}
         {%- elif case.macro == 'token_cost' %}
             cast({{ token_cost(case.tokens, 'cast(' ~ case.price ~ ' as decimal(38, 12))') }} as decimal(38, 12))
+        {%- elif case.macro == 'allocate_share' %}
+            {{ allocate_share(
+                'cast(' ~ case.amount ~ ' as decimal(38, 12))', 'cast(' ~ case.weight ~ ' as decimal(38, 6))',
+                'cast(' ~ case.total ~ ' as decimal(38, 6))'
+            ) }}
         {%- endif %}
         as {{ dbt.type_string() }}
     ) as rendered
@@ -119,6 +124,16 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"macro": "token_cost", "tokens": 12345, "price": "2.5"}, "0.030862500000"),
     ({"macro": "token_cost", "tokens": 999999999999, "price": "0.000001"}, "0.999999999999"),
     ({"macro": "token_cost", "tokens": 123456789012, "price": "75.123456"}, "9274500.657244265472"),
+    # a share toward zero at 1e-12: $1 x 1/3 and -$1 x 1/3; $100 x 2/3 (no half-up to ...667); a
+    # quotient just below a whole number of 1e-12 (1.999999999998 x 1e-12 is 1e-12, where Spark's
+    # quotient rounds to 2 at its tenth decimal), and a share above $9.2M (2^63 units of 1e-12)
+    ({"macro": "allocate_share", "amount": "1", "weight": "1", "total": "3"}, "0.333333333333"),
+    ({"macro": "allocate_share", "amount": "-1", "weight": "1", "total": "3"}, "-0.333333333333"),
+    ({"macro": "allocate_share", "amount": "100", "weight": "2", "total": "3"}, "66.666666666666"),
+    ({"macro": "allocate_share", "amount": "0.000000000002", "weight": "999999.999999", "total": "1000000"},
+     "0.000000000001"),
+    ({"macro": "allocate_share", "amount": "123456789.123456789012", "weight": "0.5", "total": "1"},
+     "61728394.561728394506"),
 ]
 # The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
 # but for the columns that name the run (RUN_COLUMNS).
@@ -139,6 +154,14 @@ SPARK_MODELS = (
     "int_llm_call_records_validated", "int_llm_call_records_classified", "int_llm_calls_normalized",
     "int_llm_calls_attributed", "int_llm_model_ids_resolved", "int_llm_calls_priced", "fct_llm_calls",
     # marts
+    "int_telemetry_record_outcomes", "int_llm_token_costs_scoped", "dim_llm_dates", "dim_llm_models",
+    "fct_llm_call_ownership", "fct_llm_cost_daily", "fct_llm_cost_by_environment", "fct_llm_cost_by_route",
+    "fct_llm_cost_by_service", "fct_llm_cost_by_team", "fct_llm_cost_focus", "fct_llm_quarantined_records",
+    "fct_llm_unpriced_usage", "fct_telemetry_record_accounting", "fct_llm_attribution_coverage",
+    "fct_llm_attribution_fix_first", "fct_llm_budget_status", "fct_llm_cost_change_drivers",
+    "fct_llm_cost_spikes", "fct_llm_route_unit_costs", "fct_invoice_totals_monthly",
+    "fct_invoice_reconciliation", "fct_invoice_reconciliation_monthly", "fct_chargeback_monthly",
+    "fct_pipeline_loads",
 )
 RUN_COLUMNS = (
     # app logs
@@ -153,7 +176,13 @@ RUN_COLUMNS = (
     # row cast, Spark JSON): it only has to change with them, so its values are not compared.
     "reference_version",
     # marts
+    "pipeline_load_id",
 )
+# What a night adds to history (the files retracted or newly quarantined tonight, the loads of each
+# night): an incremental build differs from a full one there by design, so these are compared after
+# the first build only.
+NIGHT_HISTORY = ("stg_raw_files__retractions", "fct_raw_file_retractions", "fct_raw_file_quarantine",
+                 "fct_pipeline_loads")
 # Where the engines' JSON readers differ (documented in macros/raw/json_fields.sql): malformed
 # by RFC 8259 either way, kept here so that a change on either side is noticed.
 JSON_DIFFERENCES: dict[str, dict[str, str]] = {
@@ -167,9 +196,8 @@ ALL_CASES = CASES + [({"macro": "json_object_check", "text": text}, None) for te
 def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str],
                models: tuple[str, ...] = (), raw_states: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Every case of ALL_CASES rendered on one engine (`values`, in order), and with `models` the
-    seeds, raw relations and those models as that engine built them (tests/engine_runner.py):
-    with `raw_states`, built from each in turn (`states`: the models after each build; `tables`:
-    after the last), and rebuilt whole from the last (`full_refresh`)."""
+    seeds, raw relations and those models as that engine built them from each of `raw_states` in
+    turn (`states`, tests/engine_runner.py)."""
     query = tmp_path / "cases.sql"
     query.write_text(CASE_QUERY, encoding="utf-8")
     variables = json.dumps({"portability_cases": [case for case, _ in ALL_CASES]})
@@ -179,7 +207,7 @@ def run_engine(python: Path, target: str, tmp_path: Path, environ: dict[str, str
         [str(python), str(PROJECT_ROOT / "tests" / "engine_runner.py"), target, str(query), variables,
          *(["--build", ",".join(models)] if models else []),
          *(["--raw-states", ",".join(map(str, raw_states))] if raw_states else [])],
-        env=environment, capture_output=True, text=True, timeout=600, check=False,
+        env=environment, capture_output=True, text=True, timeout=1800, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     output = json.loads(completed.stdout.splitlines()[-1])
@@ -441,13 +469,26 @@ def comparable(table: dict[str, Any], columns: list[str],
     return sorted((tuple(replaced.get(row[index], row[index]) for index in kept) for row in table["rows"]), key=str)
 
 
-def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
-    """Every seed, raw telemetry relation and model of SPARK_MODELS as DuckDB builds them
-    (one `dbt build` of them, without tests, through scripts/run_dbt.py, whose pre-flight and hooks
-    create the raw views), values as text."""
-    database = tmp_path / "build.duckdb"
+def differences(columns: list[str], spark_rows: list[tuple[str | None, ...]],
+                duckdb_rows: list[tuple[str | None, ...]]) -> list[dict[str, tuple[str | None, str | None]]]:
+    """For a failed comparison: the first rows that differ, paired in sorted order, by column."""
+    names = [column for column in columns if column not in RUN_COLUMNS]
+    spark_only = [row for row in spark_rows if row not in duckdb_rows][:3]
+    duckdb_only = [row for row in duckdb_rows if row not in spark_rows][:3]
+    return [{name: (left, right) for name, left, right in zip(names, spark_row, duckdb_row, strict=True)
+             if left != right} | {"rows": (str(len(spark_rows)), str(len(duckdb_rows)))}
+            for spark_row, duckdb_row in zip(spark_only, duckdb_only, strict=False)] or [
+        {"spark_only": spark_only, "duckdb_only": duckdb_only}]  # type: ignore[dict-item]
+
+
+def duckdb_tables(folder: Path, raw: Path) -> dict[str, Any]:
+    """Every seed, raw relation and model of SPARK_MODELS as DuckDB builds them from `raw` into a
+    new database in `folder` (one `dbt build` of them, without tests, through scripts/run_dbt.py,
+    whose pre-flight and hooks create the raw views), values as text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "build.duckdb"
     environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw), "LLM_COST_DUCKDB_PATH": str(database),
-                   "DBT_TARGET_PATH": str(tmp_path / "target-duckdb")}
+                   "DBT_TARGET_PATH": str(folder / "target-duckdb")}
     command = ["build", "--quiet", "--select", "resource_type:seed", *SPARK_MODELS,
                "--exclude", "resource_type:test", "resource_type:unit_test"]
     completed = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), *command],
@@ -467,8 +508,8 @@ def duckdb_tables(tmp_path: Path, raw: Path) -> dict[str, Any]:
         tables = {}
         for name, relation in relations.items():
             result = connection.execute(f"select * from {relation}")
-            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(" ", "seconds")
-                     if isinstance(value, datetime)
+            rows = [[(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value)
+                     .isoformat(" ", "microseconds") if isinstance(value, datetime)
                      else None if value is None else str(value) for value in row] for row in result.fetchall()]
             tables[name] = {"columns": [column[0] for column in result.description], "rows": rows}
     finally:
@@ -487,10 +528,10 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
-    the models of SPARK_MODELS built with the same rows. Built twice, the second time
-    incrementally from a changed raw folder (changed_raw_state): the result equals a full
-    rebuild on Spark and DuckDB's build of the changed folder, and only the changed files were
-    loaded again."""
+    the models of SPARK_MODELS built with the same rows. Built twice on Spark, the second time
+    incrementally from a changed raw folder (changed_raw_state): each time equal to DuckDB's full
+    build of the same folder (but NIGHT_HISTORY after the first), only the changed files were
+    loaded again, and the deleted and the emptied file were retracted."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
@@ -502,8 +543,12 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
     spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS, raw_states=raw_states)
     assert describe(spark["values"]) == describe(expected("spark"))
-    duckdb_built = duckdb_tables(tmp_path, raw)
-    assert sorted(spark["tables"]) == sorted(duckdb_built)
+    duckdb_states = []
+    for number, state in enumerate(raw_states):
+        shutil.rmtree(raw)
+        shutil.copytree(state, raw)  # the same paths and files' times as Spark read
+        duckdb_states.append(duckdb_tables(tmp_path / f"duckdb-{number}", raw))
+    duckdb_built = duckdb_states[-1]
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
@@ -519,14 +564,15 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
     assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
     as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
-    for name, table in duckdb_built.items():
-        assert sorted(spark["tables"][name]["columns"]) == sorted(table["columns"]), name
-        columns = table["columns"]
-        assert comparable(spark["tables"][name], columns) == comparable(table, columns, as_on_spark), name
-    for name in SPARK_MODELS:
-        columns = duckdb_built[name]["columns"]
-        assert (comparable(spark["full_refresh"][name], columns)
-                == comparable(duckdb_built[name], columns, as_on_spark)), name
+    for state, (spark_tables, duckdb_tables_built) in enumerate(zip(spark["states"], duckdb_states, strict=True)):
+        assert sorted(spark_tables) == sorted(duckdb_tables_built)
+        for name, table in duckdb_tables_built.items():
+            if state and name in NIGHT_HISTORY:
+                continue
+            columns = table["columns"]
+            assert sorted(spark_tables[name]["columns"]) == sorted(columns), name
+            spark_rows, duckdb_rows = comparable(spark_tables[name], columns), comparable(table, columns, as_on_spark)
+            assert spark_rows == duckdb_rows, (state, name, differences(columns, spark_rows, duckdb_rows))
     before, after = (state["stg_app__llm_calls"] for state in spark["states"])
     file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
     loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
@@ -535,6 +581,12 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert set(loads[1]) - set(loads[0]) == {"/logs/app/2026/11/24/calls.jsonl"}
     reloaded = {file for file in loads[1] if loads[1][file] != loads[0].get(file)}
     assert reloaded == {"/logs/app/2026/11/21/calls.jsonl", "/logs/app/2026/11/24/calls.jsonl"}
+    retractions = spark["states"][1]["fct_raw_file_retractions"]
+    file_column, kind_column, count_column = (retractions["columns"].index(column)
+                                              for column in ("source_file", "retraction_kind", "record_count"))
+    assert sorted((row[file_column].removeprefix(str(raw)), row[kind_column], row[count_column])
+                  for row in retractions["rows"]) == [("/logs/app/2026/11/20/batch_calls.csv", "deleted", "6"),
+                                                      ("/logs/app/2026/11/22/calls.jsonl", "emptied", "18")]
 
 
 def test_a_spark_night_gives_duckdb_the_relations_of_a_duckdb_build(tmp_path: Path) -> None:

@@ -55,3 +55,27 @@
         as decimal(38, 12)
     )
 {% endmacro %}
+
+
+{#-
+    Spark: the same integers as DuckDB's (micro-units of weight, 1e-12 of
+    amount), truncated toward zero. Spark divides DECIMAL(38, 0) by
+    DECIMAL(20, 0) into DECIMAL(38, 10) (spark.sql.decimalOperations.
+    allowPrecisionLoss=false), rounded half up at the tenth decimal, which can
+    carry a quotient just below an integer up to it: the floor is taken down
+    by one when it times the divisor exceeds the dividend. Quotients up to
+    1e28 (shares up to $1e16).
+-#}
+{% macro spark__allocate_share(amount, weight, total_weight) %}
+    {%- set dividend = "abs(cast(cast((" ~ amount ~ ") * 1000000000000 as decimal(38, 0))"
+        ~ " * cast(round((" ~ weight ~ ") * 1000000) as decimal(38, 0)) as decimal(38, 0)))" -%}
+    {%- set divisor = "nullif(cast(round((" ~ total_weight ~ ") * 1000000) as decimal(20, 0)), 0)" -%}
+    {%- set floored = "floor(" ~ dividend ~ " / " ~ divisor ~ ")" -%}
+    cast(
+        case when (({{ amount }}) < 0) = (({{ weight }}) < 0) then 1 else -1 end
+        * ({{ floored }} - case when {{ floored }} * {{ divisor }} > {{ dividend }} then 1 else 0 end)
+        * cast(0.000000000001 as decimal(13, 12))
+        as decimal(38, 12)
+    )
+{% endmacro %}
+

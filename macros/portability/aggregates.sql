@@ -27,3 +27,18 @@
 {% macro spark__list_agg_sorted(expression) -%}
     array_sort(collect_list({{ expression }}))
 {%- endmacro %}
+
+{#- The median of a group of DECIMAL(38, scale) values from its two middle values, as DuckDB's `median`
+    gives it (Spark's returns a double): the lower value plus half the difference rounded down to the scale,
+    the difference (in units of the scale) halved in floating point as DuckDB halves it. -#}
+{% macro decimal_median(lower_middle_value, upper_middle_value, scale) -%}
+    cast(
+        {{ lower_middle_value }}
+        + cast(floor(
+            cast(cast(
+                ({{ upper_middle_value }} - {{ lower_middle_value }}) * {{ '1' ~ '0' * scale }} as decimal(38, 0)
+            ) as double) * 0.5
+        ) as decimal(38, 0)) * cast({{ '0.' ~ '0' * (scale - 1) ~ '1' }} as decimal({{ scale + 1 }}, {{ scale }}))
+        as decimal(38, {{ scale }})
+    )
+{%- endmacro %}

@@ -244,10 +244,12 @@
             ) %}
         {% endif %}
         {% set selects = [] %}
-        {% for file_format, source_file, _ in files.rows if file_format == "jsonl" %}
+        {#- a file's time from the manifest, to the microsecond as DuckDB reads it (Spark's
+            _metadata.file_modification_time has milliseconds) -#}
+        {% for file_format, source_file, modified_at_ns in files.rows if file_format == "jsonl" %}
             {% do selects.append(
                 "select " ~ sql_string_literal(source_file) ~ " as source_file, 'jsonl' as source_format,"
-                ~ " value as record_text, _metadata.file_modification_time as file_modified_at"
+                ~ " value as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
                 ~ " from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` where trim(value) <> ''"
             ) %}
         {% endfor %}

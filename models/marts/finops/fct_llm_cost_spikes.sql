@@ -5,6 +5,12 @@
     (days without calls count as $0, from the group's first day with calls
     on). The rule and the driver are in the model's description
     (_finops__docs.md, finops_cost_spikes).
+
+    The medians are written out, the same on every engine: each active day
+    is joined to its baseline days, their values numbered in order, and the
+    median read from the two middle ones (decimal_median: exactly DuckDB's
+    median; Spark's is a double); the MAD is the median of the absolute
+    deviations from that median, found the same way.
 -#}
 {%- set baseline_days = var('finops_spike_baseline_days') | int -%}
 {%- set dimensions = var('finops_spike_dimensions') -%}
@@ -128,9 +134,6 @@ baselines as (
     select
         *,
         count(*) over baseline_window as baseline_days,
-        median(cost_usd) over baseline_window as baseline_median_cost_usd,
-        mad(cost_usd) over baseline_window as baseline_mad_cost_usd,
-        median(priced_call_count) over baseline_window as baseline_median_priced_call_count,
         sum(cost_usd) over baseline_window as baseline_cost_usd,
         sum(priced_call_count) over baseline_window as baseline_priced_call_count,
         sum(call_count) over baseline_window as baseline_call_count,
@@ -151,50 +154,180 @@ active_days as (
 
 ),
 
-zero_mad_deviations as (
+baseline_day_values as (
 
-    {#- mean absolute deviation from the median, for the days whose MAD is 0
-        (more than half the baseline days equal): the scale falls back to it -#}
+    {#- each active day's baseline days (the group's calendar days in the
+        window, one row a day), numbered by cost and by priced calls -#}
     select
         active_days.usage_date,
         active_days.dimension,
         active_days.dimension_value,
-        {{ allocate_share(
-            'sum(abs(baseline_days.cost_usd - active_days.baseline_median_cost_usd))',
-            1,
-            'count(*)'
-        ) }} as baseline_mean_abs_deviation_usd
+        baseline_calendar.cost_usd,
+        baseline_calendar.priced_call_count,
+        count(*) over baseline_day as value_count,
+        row_number() over (
+            partition by active_days.usage_date, active_days.dimension, active_days.dimension_value
+            order by baseline_calendar.cost_usd
+        ) as cost_position,
+        row_number() over (
+            partition by active_days.usage_date, active_days.dimension, active_days.dimension_value
+            order by baseline_calendar.priced_call_count
+        ) as priced_call_count_position
     from active_days
-    inner join group_calendar as baseline_days
+    inner join group_calendar as baseline_calendar
         on
-            active_days.dimension = baseline_days.dimension
-            and active_days.dimension_value = baseline_days.dimension_value
-            and active_days.usage_date > baseline_days.usage_date
-            and baseline_days.usage_date
+            active_days.dimension = baseline_calendar.dimension
+            and active_days.dimension_value = baseline_calendar.dimension_value
+            and active_days.usage_date > baseline_calendar.usage_date
+            and baseline_calendar.usage_date
             >= {{ dbt.dateadd('day', -baseline_days, 'active_days.usage_date') }}
-    where active_days.baseline_mad_cost_usd = 0
-    group by active_days.usage_date, active_days.dimension, active_days.dimension_value
+    window baseline_day as (
+        partition by active_days.usage_date, active_days.dimension, active_days.dimension_value
+    )
+
+),
+
+baseline_middle_values as (
+
+    {#- the two middle values of each sorted baseline (the same one for an
+        odd count of days) -#}
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        max(case
+            when cost_position = {{ integer_divide('(value_count + 1)', 2) }} then cost_usd
+        end) as lower_middle_cost_usd,
+        max(case
+            when cost_position = {{ integer_divide('value_count', 2) }} + 1 then cost_usd
+        end) as upper_middle_cost_usd,
+        max(case
+            when priced_call_count_position = {{ integer_divide('(value_count + 1)', 2) }}
+                then priced_call_count
+        end) as lower_middle_priced_call_count,
+        max(case
+            when priced_call_count_position = {{ integer_divide('value_count', 2) }} + 1
+                then priced_call_count
+        end) as upper_middle_priced_call_count
+    from baseline_day_values
+    group by usage_date, dimension, dimension_value
+
+),
+
+baseline_medians as (
+
+    {#- medians as DuckDB's median gives them: of the costs a decimal, of the
+        priced calls a double, halfway between the middle values -#}
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        {{ decimal_median('lower_middle_cost_usd', 'upper_middle_cost_usd', 12) }}
+            as baseline_median_cost_usd,
+        cast(lower_middle_priced_call_count as double)
+        + (
+            cast(upper_middle_priced_call_count as double)
+            - cast(lower_middle_priced_call_count as double)
+        )
+        * 0.5 as baseline_median_priced_call_count
+    from baseline_middle_values
+
+),
+
+baseline_deviations as (
+
+    {#- each baseline day's absolute deviation from the median, numbered -#}
+    select
+        baseline_day_values.usage_date,
+        baseline_day_values.dimension,
+        baseline_day_values.dimension_value,
+        baseline_day_values.value_count,
+        abs(baseline_day_values.cost_usd - baseline_medians.baseline_median_cost_usd)
+            as absolute_deviation_usd,
+        row_number() over (
+            partition by
+                baseline_day_values.usage_date,
+                baseline_day_values.dimension,
+                baseline_day_values.dimension_value
+            order by abs(baseline_day_values.cost_usd - baseline_medians.baseline_median_cost_usd)
+        ) as deviation_position
+    from baseline_day_values
+    inner join baseline_medians
+        on
+            baseline_day_values.usage_date = baseline_medians.usage_date
+            and baseline_day_values.dimension = baseline_medians.dimension
+            and baseline_day_values.dimension_value = baseline_medians.dimension_value
+
+),
+
+baseline_middle_deviations as (
+
+    {#- the two middle absolute deviations, and their mean -#}
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        max(case
+            when deviation_position = {{ integer_divide('(value_count + 1)', 2) }}
+                then absolute_deviation_usd
+        end) as lower_middle_deviation_usd,
+        max(case
+            when deviation_position = {{ integer_divide('value_count', 2) }} + 1
+                then absolute_deviation_usd
+        end) as upper_middle_deviation_usd,
+        {{ allocate_share('sum(absolute_deviation_usd)', 1, 'count(*)') }}
+            as mean_abs_deviation_usd
+    from baseline_deviations
+    group by usage_date, dimension, dimension_value
+
+),
+
+baseline_mads as (
+
+    {#- the median absolute deviation (MAD) -#}
+    select
+        usage_date,
+        dimension,
+        dimension_value,
+        mean_abs_deviation_usd,
+        {{ decimal_median('lower_middle_deviation_usd', 'upper_middle_deviation_usd', 12) }}
+            as baseline_mad_cost_usd
+    from baseline_middle_deviations
 
 ),
 
 scaled as (
 
     {#- the robust standard deviation: 1.4826 x MAD, or 1.2533 x the mean
-        absolute deviation when MAD is 0 (Iglewicz and Hoaglin) -#}
+        absolute deviation from the median when MAD is 0 (more than half the
+        baseline days equal; Iglewicz and Hoaglin); days without a baseline
+        have null medians -#}
     select
         active_days.*,
-        zero_mad_deviations.baseline_mean_abs_deviation_usd,
+        baseline_medians.baseline_median_cost_usd,
+        baseline_medians.baseline_median_priced_call_count,
+        baseline_mads.baseline_mad_cost_usd,
         cast(case
-            when active_days.baseline_mad_cost_usd > 0
-                then 1.4826 * active_days.baseline_mad_cost_usd
-            else 1.2533 * coalesce(zero_mad_deviations.baseline_mean_abs_deviation_usd, 0)
-        end as decimal(38, 12)) as baseline_scale_usd
+            when baseline_mads.baseline_mad_cost_usd > 0
+                then 1.4826 * baseline_mads.baseline_mad_cost_usd
+            when baseline_mads.baseline_mad_cost_usd = 0
+                then 1.2533 * baseline_mads.mean_abs_deviation_usd
+            else 0
+        end as decimal(38, 12)) as baseline_scale_usd,
+        case
+            when baseline_mads.baseline_mad_cost_usd = 0 then baseline_mads.mean_abs_deviation_usd
+        end as baseline_mean_abs_deviation_usd
     from active_days
-    left join zero_mad_deviations
+    left join baseline_medians
         on
-            active_days.usage_date = zero_mad_deviations.usage_date
-            and active_days.dimension = zero_mad_deviations.dimension
-            and active_days.dimension_value = zero_mad_deviations.dimension_value
+            active_days.usage_date = baseline_medians.usage_date
+            and active_days.dimension = baseline_medians.dimension
+            and active_days.dimension_value = baseline_medians.dimension_value
+    left join baseline_mads
+        on
+            active_days.usage_date = baseline_mads.usage_date
+            and active_days.dimension = baseline_mads.dimension
+            and active_days.dimension_value = baseline_mads.dimension_value
 
 ),
 

@@ -8,6 +8,10 @@
     with the month as its unit (a month's peers are all in that month): a run
     recomputes the months of the calls fct_llm_calls computed since its last
     run and the months whose call count changed.
+
+    The peer medians are written out, the same on every engine: the routes
+    numbered by each unit cost and the median read from the two middle ones
+    (decimal_median: exactly DuckDB's median; Spark's is a double).
 -#}
 {{
     config(**incremental_contract(
@@ -143,19 +147,121 @@ unit_costs as (
 
 ),
 
+peer_positions as (
+
+    {#- each route numbered among its peers (every route of the month and
+        environment, itself included) by each unit cost, routes without one
+        last -#}
+    select
+        usage_month,
+        environment,
+        cost_per_request_usd,
+        cost_per_1k_tokens_usd,
+        tokens_per_request,
+        count(cost_per_request_usd) over peer_routes as cost_per_request_count,
+        count(cost_per_1k_tokens_usd) over peer_routes as cost_per_1k_tokens_count,
+        count(tokens_per_request) over peer_routes as tokens_per_request_count,
+        row_number() over (
+            partition by usage_month, environment
+            order by cost_per_request_usd asc nulls last
+        ) as cost_per_request_position,
+        row_number() over (
+            partition by usage_month, environment
+            order by cost_per_1k_tokens_usd asc nulls last
+        ) as cost_per_1k_tokens_position,
+        row_number() over (
+            partition by usage_month, environment
+            order by tokens_per_request asc nulls last
+        ) as tokens_per_request_position
+    from unit_costs
+    window peer_routes as (partition by usage_month, environment)
+
+),
+
+peer_middle_values as (
+
+    {#- the two middle values of each sorted unit cost (the same one for an
+        odd count of routes) -#}
+    select
+        usage_month,
+        environment,
+        cast(count(cost_per_request_usd) as bigint) as peer_route_count,
+        max(case
+            when
+                cost_per_request_position
+                = {{ integer_divide('(cost_per_request_count + 1)', 2) }}
+                then cost_per_request_usd
+        end) as lower_middle_cost_per_request_usd,
+        max(case
+            when
+                cost_per_request_position
+                = {{ integer_divide('cost_per_request_count', 2) }} + 1
+                then cost_per_request_usd
+        end) as upper_middle_cost_per_request_usd,
+        max(case
+            when
+                cost_per_1k_tokens_position
+                = {{ integer_divide('(cost_per_1k_tokens_count + 1)', 2) }}
+                then cost_per_1k_tokens_usd
+        end) as lower_middle_cost_per_1k_tokens_usd,
+        max(case
+            when
+                cost_per_1k_tokens_position
+                = {{ integer_divide('cost_per_1k_tokens_count', 2) }} + 1
+                then cost_per_1k_tokens_usd
+        end) as upper_middle_cost_per_1k_tokens_usd,
+        max(case
+            when
+                tokens_per_request_position
+                = {{ integer_divide('(tokens_per_request_count + 1)', 2) }}
+                then tokens_per_request
+        end) as lower_middle_tokens_per_request,
+        max(case
+            when
+                tokens_per_request_position
+                = {{ integer_divide('tokens_per_request_count', 2) }} + 1
+                then tokens_per_request
+        end) as upper_middle_tokens_per_request
+    from peer_positions
+    group by usage_month, environment
+
+),
+
+peer_medians as (
+
+    {#- the peer medians as DuckDB's median gives them (tokens per request
+        are never negative: DuckDB's rounding of a decimal(18, 1) median
+        toward zero is then decimal_median's rounding down) -#}
+    select
+        usage_month,
+        environment,
+        peer_route_count,
+        {{ decimal_median(
+            'lower_middle_cost_per_request_usd', 'upper_middle_cost_per_request_usd', 12
+        ) }} as peer_median_cost_per_request_usd,
+        {{ decimal_median(
+            'lower_middle_cost_per_1k_tokens_usd', 'upper_middle_cost_per_1k_tokens_usd', 12
+        ) }} as peer_median_cost_per_1k_tokens_usd,
+        cast({{ decimal_median(
+            'lower_middle_tokens_per_request', 'upper_middle_tokens_per_request', 1
+        ) }} as decimal(18, 1)) as peer_median_tokens_per_request
+    from peer_middle_values
+
+),
+
 peers as (
 
     select
-        *,
-        cast(count(cost_per_request_usd) over peer_routes as bigint) as peer_route_count,
-        cast(median(cost_per_request_usd) over peer_routes as decimal(38, 12))
-            as peer_median_cost_per_request_usd,
-        cast(median(cost_per_1k_tokens_usd) over peer_routes as decimal(38, 12))
-            as peer_median_cost_per_1k_tokens_usd,
-        cast(median(tokens_per_request) over peer_routes as decimal(18, 1))
-            as peer_median_tokens_per_request
+        unit_costs.*,
+        peer_medians.peer_route_count,
+        peer_medians.peer_median_cost_per_request_usd,
+        peer_medians.peer_median_cost_per_1k_tokens_usd,
+        peer_medians.peer_median_tokens_per_request
     from unit_costs
-    window peer_routes as (partition by usage_month, environment)
+    inner join peer_medians
+        on
+            unit_costs.usage_month = peer_medians.usage_month
+            and unit_costs.environment = peer_medians.environment
 
 ),
 

@@ -1,7 +1,7 @@
 {#-
     Raw files whose calls were retracted: readable and loaded once, then
-    deleted from the raw folder or rewritten into a file the pre-flight
-    quarantines. Their rows left staging, so their calls are no longer
+    deleted from the raw folder, emptied (rewritten without a record), or
+    rewritten into a file the pre-flight quarantines. Their rows left staging, so their calls are no longer
     billed, as in a full rebuild; this mart keeps what they had billed, for
     finance to see why an earlier total changed.
 -#}
