@@ -581,18 +581,10 @@ def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: 
         [*SPARK_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
         program=[spark_python, str(PROJECT_ROOT / "scripts" / "spark_build.py"), str(relations_file), "build"])
     mirror_spark_relations(build_path, read_artifact(relations_file), duckdb_manifest(environ, target_path))
-    # cautious: a test of a relation Spark did not build tonight (a mart not yet ported) is not run
+    # cautious: a test of a relation not built tonight (a narrower --select) is not run
     results, manifest, _ = build([*NIGHTLY_BUILD_ARGS, "--indirect-selection", "cautious", *selection],
                                  environ, lock_descriptor, run_id,
                                  program=[sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "test"])
-    connection = duckdb.connect()
-    try:
-        connection.execute(f"attach {sql_literal(str(build_path))} as nightly_build (read_only)")
-        check_published_relations(connection, manifest)
-    except NightlyError as error:
-        raise NightlyError(f"not yet ported to Spark: {error}; nothing was published") from None
-    finally:
-        connection.close()
     return results, manifest, spark_invocation_id
 
 

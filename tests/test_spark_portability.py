@@ -589,48 +589,42 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
                                                       ("/logs/app/2026/11/22/calls.jsonl", "emptied", "18")]
 
 
-def test_a_spark_night_gives_duckdb_the_relations_of_a_duckdb_build(tmp_path: Path) -> None:
-    """`./scripts/nightly.sh --target spark` builds the seeds and SPARK_MODELS on Spark and gives the
-    build database views over Spark's Parquet files with the same columns, DuckDB types and rows as
-    a DuckDB build of the same selection (but RUN_COLUMNS), runs their data tests on DuckDB, and,
-    while the marts are not ported, refuses to publish, saying so: no analyst file is written."""
+def test_a_spark_night_publishes_what_a_duckdb_night_publishes(tmp_path: Path) -> None:
+    """`./scripts/nightly.sh --target spark` on the bundled sample: every model built on Spark, the
+    data tests run on DuckDB over Spark's Parquet, and the analyst database published with every
+    mart and seed of a DuckDB night, column for column, type for type and row for row (but
+    RUN_COLUMNS); the same exit code."""
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    raw = raw_folder(tmp_path / "raw")
-    selection = ["--select", "resource_type:seed", *SPARK_MODELS]
-    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
+    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC",
+               "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark")}
-    night = subprocess.run(
-        [str(PROJECT_ROOT / "scripts" / "nightly.sh"), "--target", "spark", *selection],
-        env={**environ, "LLM_COST_DUCKDB_PATH": str(tmp_path / "spark-night.duckdb"),
-             "DBT_TARGET_PATH": str(tmp_path / "target-spark-night")},
-        capture_output=True, text=True, timeout=1500, check=False,
-    )
-    assert night.returncode == 2, night.stdout[-3000:] + night.stderr[-3000:]
-    assert "nightly: not yet ported to Spark: the build database lacks" in night.stderr, night.stderr[-3000:]
-    assert "test.llm_cost" not in night.stderr, night.stderr[-3000:]  # the data tests passed on DuckDB
-    assert not (tmp_path / "spark-night.analyst.duckdb").exists()
-    duckdb_build = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build", "--quiet", *selection,
-         "--exclude", "resource_type:test", "resource_type:unit_test"],
-        env={**environ, "LLM_COST_DUCKDB_PATH": str(tmp_path / "duckdb.duckdb"),
-             "DBT_TARGET_PATH": str(tmp_path / "target-duckdb")},
-        capture_output=True, text=True, timeout=900, check=False,
-    )
-    assert duckdb_build.returncode == 0, duckdb_build.stdout[-3000:] + duckdb_build.stderr[-3000:]
-    relations = json.loads((tmp_path / "target-spark-night" / "spark_relations.json").read_text(encoding="utf-8"))
-    assert f"staging.{SPARK_MODELS[0]}" in relations
+    nights = {}
+    for engine in ("spark", "duckdb"):
+        nights[engine] = subprocess.run(
+            [str(PROJECT_ROOT / "scripts" / "nightly.sh"), *(["--target", "spark"] if engine == "spark" else [])],
+            env={**environ, "LLM_COST_DUCKDB_PATH": str(tmp_path / f"{engine}.duckdb"),
+                 "DBT_TARGET_PATH": str(tmp_path / f"target-{engine}")},
+            capture_output=True, text=True, timeout=1800, check=False,
+        )
+        assert nights[engine].returncode in (0, 1), nights[engine].stdout[-3000:] + nights[engine].stderr[-3000:]
+    assert nights["spark"].returncode == nights["duckdb"].returncode, nights["spark"].stderr[-3000:]
     connection = duckdb.connect()
-    connection.execute(f"attach '{tmp_path / 'spark-night.duckdb'}' as spark_night (read_only)")
-    connection.execute(f"attach '{tmp_path / 'duckdb.duckdb'}' as duckdb_build (read_only)")
-    for relation in relations:
-        schema, name = relation.split(".")
-        columns = {catalog: [column[:2] for column in connection.execute(f'describe {catalog}."{schema}"."{name}"')
-                             .fetchall()] for catalog in ("spark_night", "duckdb_build")}
-        assert columns["spark_night"] == columns["duckdb_build"], relation
-        kept = ", ".join(f'cast("{column[0]}" as varchar)' for column in columns["duckdb_build"]
-                         if column[0] not in RUN_COLUMNS)
+    catalogs = ("spark_night", "duckdb_night")
+    for catalog, engine in zip(catalogs, ("spark", "duckdb"), strict=True):
+        connection.execute(f"attach '{tmp_path / f'{engine}.analyst.duckdb'}' as {catalog} (read_only)")
+    tables = {catalog: sorted(connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ?", [catalog]).fetchall())
+        for catalog in catalogs}
+    assert tables["spark_night"] == tables["duckdb_night"]
+    assert ("main", "fct_chargeback_monthly") in tables["duckdb_night"]
+    for schema, name in tables["duckdb_night"]:
+        columns = {catalog: [column[:2] for column in connection.execute(
+            f'describe {catalog}."{schema}"."{name}"').fetchall()] for catalog in catalogs}
+        assert columns["spark_night"] == columns["duckdb_night"], name
+        kept = ", ".join(f'cast("{column}" as varchar)' for column, _ in columns["duckdb_night"]
+                         if column not in RUN_COLUMNS)
         rows = {catalog: sorted(connection.execute(f'select {kept} from {catalog}."{schema}"."{name}"').fetchall(),
-                                key=str) for catalog in ("spark_night", "duckdb_build")}
-        assert rows["spark_night"] == rows["duckdb_build"], relation
+                                key=str) for catalog in catalogs}
+        assert rows["spark_night"] == rows["duckdb_night"], name
