@@ -1,7 +1,11 @@
 """The nightly job: build the warehouse, then publish the analyst database.
 
-    python scripts/nightly.py [--allow-empty-raw] [--retract-deleted-files] [--full-tests]
+    python scripts/nightly.py [--target spark] [--allow-empty-raw] [--retract-deleted-files] [--full-tests]
                               [--always-build] [extra dbt build arguments]
+
+`--target spark` builds the models on a local Spark session instead (spark_night; run through
+`./scripts/nightly.sh --target spark`, which installs the Spark venv), then tests and publishes
+on DuckDB exactly as below, so the analyst database has the same shape whatever built it.
 
 0. Take the job lock, `<build database>.nightly.lock` (an exclusive,
    non-blocking `flock`, held until the job and its dbt process end): a
@@ -110,6 +114,11 @@ RETRACT_DELETED_VARIABLE = "LLM_COST_RETRACT_DELETED_FILES"  # read by the pre-f
 FULL_TESTS_FLAG = "--full-tests"
 FULL_TESTS_VARIABLE = "LLM_COST_FULL_TESTS"  # read by dbt (macros/testing/tested_rows.sql)
 ALWAYS_BUILD_FLAG = "--always-build"
+# `--target spark`: build on a local Spark session (spark_night), test and publish on DuckDB.
+SPARK_TARGET = "spark"
+SPARK_PYTHON_VARIABLE = "LLM_COST_SPARK_PYTHON"  # the Spark venv's interpreter, set by nightly.sh
+SPARK_BUILD_ARGS = ["--target", SPARK_TARGET, "--exclude", "resource_type:test", "resource_type:unit_test"]
+SPARK_RELATIONS_FILE = "spark_relations.json"  # scripts/spark_build.py's list of Parquet folders
 # A night whose inputs are the last published night's (scripts/night_inputs.py) builds only these:
 # the models that read the current date, what depends on them, and their tests.
 CURRENT_DATE_SELECTOR = "tag:reads_current_date+"
@@ -236,16 +245,17 @@ def this_runs_manifest(manifest_file: Path, invocation_id: str) -> dict[str, Any
     return manifest
 
 
-def build(extra_args: list[str], environ: dict[str, str], lock_descriptor: int,
-          run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
-    """Run `dbt build`; returns this run's node results, manifest and invocation id."""
+def build(extra_args: list[str], environ: dict[str, str], lock_descriptor: int, run_id: str,
+          program: list[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """Run `dbt build` (or `program`: a dbt command line of another script); returns this run's
+    node results, manifest and invocation id."""
     target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
     results_file, manifest_file = target_path / "run_results.json", target_path / "manifest.json"
     # an earlier run's artifacts must never be read as tonight's
     remove_files([results_file, manifest_file])
     completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build",
-         "--target-path", str(target_path), *NIGHTLY_BUILD_ARGS, *extra_args, *DBT_LOGGING_ARGS],
+        [*(program or [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "build", *NIGHTLY_BUILD_ARGS]),
+         "--target-path", str(target_path), *extra_args, *DBT_LOGGING_ARGS],
         env={**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id, PREFLIGHT_DONE_VARIABLE: "1"},
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
         pass_fds=(lock_descriptor,),  # should this job die, dbt keeps the lock until it ends too
@@ -476,13 +486,118 @@ def swap_parquet_folder(folder: Path, link: Path) -> None:
             shutil.rmtree(earlier)
 
 
+def spark_target(arguments: list[str]) -> tuple[bool, list[str]]:
+    """Whether `--target spark` (or `--target=spark`) is given, and the arguments without it."""
+    rest: list[str] = []
+    spark = False
+    iterator = iter(arguments)
+    for argument in iterator:
+        if argument == f"--target={SPARK_TARGET}":
+            spark = True
+        elif argument in ("--target", "-t"):
+            value = next(iterator, "")
+            if value == SPARK_TARGET:
+                spark = True
+            else:
+                rest += [argument, value]
+        else:
+            rest.append(argument)
+    return spark, rest
+
+
+def duckdb_column(column: str, parquet_type: str, declared: dict[str, str]) -> str:
+    """A column of Spark's Parquet as the DuckDB build has it: as its declared type (a model's
+    `data_type`, a seed's `column_types`, as DuckDB's manifest renders them) when it has one, else
+    as read. Spark writes TIMESTAMP (an instant, UTC in the `spark` session) as INT96, read as a
+    TIMESTAMP of UTC: a TIMESTAMPTZ is made from it in UTC whatever the session's time zone."""
+    kind = declared.get(column.lower())
+    if kind is None or kind.lower() == parquet_type.lower():
+        return f'"{column}"'
+    if kind.lower() in ("timestamptz", "timestamp with time zone") and parquet_type == "TIMESTAMP":
+        return f"timezone('UTC', \"{column}\") as \"{column}\""
+    return f'cast("{column}" as {kind}) as "{column}"'
+
+
+def declared_types(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """By relation (`<schema>.<name>`), the column types a manifest declares: the models' `data_type`
+    and the seeds' `column_types` (lower-case column names)."""
+    declared: dict[str, dict[str, str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] in ("model", "seed"):
+            types = {name.lower(): column["data_type"] for name, column in node.get("columns", {}).items()
+                     if column.get("data_type")}
+            types |= {name.lower(): kind for name, kind in (node["config"].get("column_types") or {}).items()}
+            declared[f"{node['schema']}.{node.get('alias') or node['name']}"] = types
+    return declared
+
+
+def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: dict[str, Any]) -> None:
+    """Make each relation Spark built tonight a view of the build database over its Parquet files,
+    with the DuckDB build's column types (duckdb_column; `manifest` is DuckDB's), so that the data
+    tests and the publish step read it as they read a DuckDB night's table."""
+    declared = declared_types(manifest)
+    connection = duckdb.connect(str(build_path))
+    try:
+        for relation, folder in sorted(folders.items()):
+            schema, name = relation.split(".", 1)
+            files = f"read_parquet({sql_literal(str(Path(folder) / '**' / '*.parquet'))}, hive_partitioning = true)"
+            columns = connection.execute(f"describe select * from {files}").fetchall()
+            types = declared.get(relation, {})
+            selected = ", ".join(duckdb_column(column, kind, types) for column, kind, *_ in columns)
+            connection.execute(f'create schema if not exists "{schema}"')
+            connection.execute(f"drop table if exists {quoted(schema, name)}")
+            connection.execute(f"create or replace view {quoted(schema, name)} as select {selected} from {files}")
+    finally:
+        connection.close()
+
+
+def duckdb_manifest(environ: dict[str, str], target_path: Path) -> dict[str, Any]:
+    """The project's manifest as the DuckDB target renders it (`dbt parse`)."""
+    parse_path = target_path / "duckdb_parse"
+    remove_files([parse_path / "manifest.json"])
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "parse", "--target-path", str(parse_path),
+         *DBT_LOGGING_ARGS],
+        env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if completed.returncode != 0:
+        raise NightlyError(f"dbt parse exited with code {completed.returncode}")
+    return read_artifact(parse_path / "manifest.json")
+
+
+def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: int,
+                run_id: str, build_path: Path) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """A night on the `spark` target: `dbt build` of the models on Spark (scripts/spark_build.py, the
+    Spark venv's interpreter; no data tests there), views of the build database over the Parquet
+    files Spark wrote, with DuckDB's types (mirror_spark_relations), then the data tests on DuckDB over those views
+    (`dbt test`). Returns the test run's results and manifest, and the Spark run's invocation id
+    (the load invocation of fct_pipeline_loads)."""
+    spark_python = environ.get(SPARK_PYTHON_VARIABLE)
+    if not spark_python:
+        raise NightlyError(f"{SPARK_PYTHON_VARIABLE} is not set: run ./scripts/nightly.sh --target {SPARK_TARGET}")
+    target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
+    relations_file = target_path / SPARK_RELATIONS_FILE
+    remove_files([relations_file])
+    _, _, spark_invocation_id = build(
+        [*SPARK_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
+        program=[spark_python, str(PROJECT_ROOT / "scripts" / "spark_build.py"), str(relations_file), "build"])
+    mirror_spark_relations(build_path, read_artifact(relations_file), duckdb_manifest(environ, target_path))
+    # cautious: a test of a relation not built tonight (a narrower --select) is not run
+    results, manifest, _ = build([*NIGHTLY_BUILD_ARGS, "--indirect-selection", "cautious", *selection],
+                                 environ, lock_descriptor, run_id,
+                                 program=[sys.executable, str(PROJECT_ROOT / "scripts" / "run_dbt.py"), "test"])
+    return results, manifest, spark_invocation_id
+
+
 def check_inputs(build_path: Path, environ: dict[str, str], run_id: str, extra_args: list[str],
-                 may_build_less: bool) -> Night | None:
+                 may_build_less: bool, spark: bool = False) -> Night | None:
     """Run the raw-file pre-flight, fingerprint tonight's inputs and record the night
-    (scripts/night_inputs.py); returns the last night if it was published from the same inputs."""
+    (scripts/night_inputs.py); returns the last night if it was published from the same inputs.
+    A Spark night runs the pre-flight for Spark too (it hands Spark the manifest as Parquet); the
+    DuckDB one serves the data tests, run on DuckDB."""
     try:
         with redirect_stderr(io.StringIO()):  # its lines can name what the nightly reports itself
-            run_preflight(["build"], {**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id})
+            for arguments in (["build"], *([["build", "--target", SPARK_TARGET]] if spark else [])):
+                run_preflight(arguments, {**environ, f"DBT_ENV_CUSTOM_ENV_{RUN_ID_VARIABLE}": run_id})
     except PreflightRefused as refusal:
         raise NightlyError(str(refusal)) from None
     dbt_paths = [environ["LLM_COST_RAW_DIR"], environ["LLM_COST_DUCKDB_PATH"]]
@@ -574,6 +689,7 @@ def main(arguments: list[str]) -> int:
     retract_deleted = RETRACT_DELETED_FLAG in arguments
     full_tests = FULL_TESTS_FLAG in arguments
     always_build = ALWAYS_BUILD_FLAG in arguments
+    spark, arguments = spark_target(arguments)
     extra_args = [argument for argument in arguments
                   if argument not in (ALLOW_EMPTY_RAW_FLAG, RETRACT_DELETED_FLAG, FULL_TESTS_FLAG, ALWAYS_BUILD_FLAG)]
     build_path = database_path(os.environ)
@@ -589,9 +705,13 @@ def main(arguments: list[str]) -> int:
         run_id = str(uuid.uuid4())
         whole_build_asked = any(argument.split("=", 1)[0] in WHOLE_BUILD_ARGS for argument in extra_args)
         same_as = check_inputs(build_path, environ, run_id, extra_args,
-                               may_build_less=not (full_tests or always_build or whole_build_asked))
+                               may_build_less=not (full_tests or always_build or whole_build_asked), spark=spark)
         selection = ["--select", CURRENT_DATE_SELECTOR] if same_as else []
-        results, manifest, invocation_id = build([*selection, *extra_args], environ, lock_descriptor, run_id)
+        if spark:
+            results, manifest, invocation_id = spark_night([*selection, *extra_args], environ, lock_descriptor,
+                                                           run_id, build_path)
+        else:
+            results, manifest, invocation_id = build([*selection, *extra_args], environ, lock_descriptor, run_id)
         loads, quarantined_files, retracted_files = publish(build_path, target, manifest, invocation_id, run_id)
         mark_published(build_path, run_id)
     if same_as:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import gzip
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +20,7 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
+from private_venv import private_venv  # noqa: E402, F401 - tests import it from here
 from run_dbt import run_dbt  # noqa: E402
 
 
@@ -160,30 +159,3 @@ def published_sample(tmp_path_factory: pytest.TempPathFactory) -> PublishedSampl
     return publish_sample(tmp_path_factory)
 
 
-def private_venv(name: str, requirements: Path) -> Path | None:
-    """A venv (in the user's cache, one per pinned file) with exactly the pins of one requirements file,
-    for an optional toolchain that must not share the project's .venv; reinstalled only when
-    the file changes. None when it cannot be installed here (no network, no wheel)."""
-    wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
-    # outside the clone, keyed by the pins, so that a fresh clone (CI) reuses an earlier install
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-cost" / "venvs"
-    cache.mkdir(parents=True, exist_ok=True)
-    venv = cache / f"{name}-{wanted[:16]}"
-    stamp = venv / ".requirements.sha256"
-    with (cache / f"{name}-{wanted[:16]}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if stamp.exists() and stamp.read_text() == wanted:
-            return venv
-        shutil.rmtree(venv, ignore_errors=True)
-        python = venv / "bin" / "python"
-        for command in ([sys.executable, "-m", "venv", str(venv)],
-                        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                         "--no-deps", "-r", str(requirements)],
-                        [str(python), "-m", "pip", "check"]):
-            result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-            if result.returncode != 0:
-                print(f"{name}: {' '.join(command[:4])} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-                shutil.rmtree(venv, ignore_errors=True)
-                return None
-        stamp.write_text(wanted)
-    return venv

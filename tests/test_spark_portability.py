@@ -588,3 +588,44 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert sorted((row[file_column].removeprefix(str(raw)), row[kind_column], row[count_column])
                   for row in retractions["rows"]) == [("/logs/app/2026/11/20/batch_calls.csv", "deleted", "6"),
                                                       ("/logs/app/2026/11/22/calls.jsonl", "emptied", "18")]
+
+
+def test_a_spark_night_publishes_what_a_duckdb_night_publishes(tmp_path: Path) -> None:
+    """`./scripts/nightly.sh --target spark` on the bundled sample: every model built on Spark, the
+    data tests run on DuckDB over Spark's Parquet, and the analyst database published with every
+    mart and seed of a DuckDB night, column for column, type for type and row for row (but
+    RUN_COLUMNS); the same exit code."""
+    venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
+    if venv is None:
+        pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
+    environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC",
+               "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
+               "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark")}
+    nights = {}
+    for engine in ("spark", "duckdb"):
+        nights[engine] = subprocess.run(
+            [str(PROJECT_ROOT / "scripts" / "nightly.sh"), *(["--target", "spark"] if engine == "spark" else [])],
+            env={**environ, "LLM_COST_DUCKDB_PATH": str(tmp_path / f"{engine}.duckdb"),
+                 "DBT_TARGET_PATH": str(tmp_path / f"target-{engine}")},
+            capture_output=True, text=True, timeout=1800, check=False,
+        )
+        assert nights[engine].returncode in (0, 1), nights[engine].stdout[-3000:] + nights[engine].stderr[-3000:]
+    assert nights["spark"].returncode == nights["duckdb"].returncode, nights["spark"].stderr[-3000:]
+    connection = duckdb.connect()
+    catalogs = ("spark_night", "duckdb_night")
+    for catalog, engine in zip(catalogs, ("spark", "duckdb"), strict=True):
+        connection.execute(f"attach '{tmp_path / f'{engine}.analyst.duckdb'}' as {catalog} (read_only)")
+    tables = {catalog: sorted(connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ?", [catalog]).fetchall())
+        for catalog in catalogs}
+    assert tables["spark_night"] == tables["duckdb_night"]
+    assert ("main", "fct_chargeback_monthly") in tables["duckdb_night"]
+    for schema, name in tables["duckdb_night"]:
+        columns = {catalog: [column[:2] for column in connection.execute(
+            f'describe {catalog}."{schema}"."{name}"').fetchall()] for catalog in catalogs}
+        assert columns["spark_night"] == columns["duckdb_night"], name
+        kept = ", ".join(f'cast("{column}" as varchar)' for column, _ in columns["duckdb_night"]
+                         if column not in RUN_COLUMNS)
+        rows = {catalog: sorted(connection.execute(f'select {kept} from {catalog}."{schema}"."{name}"').fetchall(),
+                                key=str) for catalog in catalogs}
+        assert rows["spark_night"] == rows["duckdb_night"], name
