@@ -6,7 +6,8 @@ Run by the Spark venv's interpreter (requirements-spark.txt) for `./scripts/nigh
 spark` (scripts/nightly.py). dbt runs in-process, as scripts/run_dbt.py runs it; after a
 successful run, the same Spark session (one JVM) is asked, for every seed and model of this
 run, for its Parquet folder: the table's own location when Spark stored it as Parquet, else
-(a view, or a table of another format) a copy written as Parquet under
+(a view, a table of another format, or an empty table, which may have no file) a copy written
+as Parquet under
 `<warehouse>/duckdb_mirror/<schema>/<name>`. RELATIONS_JSON gets `{"<schema>.<name>": folder}`,
 read by scripts/nightly.py to give DuckDB views over those files. Exit code as run_dbt.py's.
 """
@@ -30,9 +31,11 @@ def parquet_folder(session: object, schema: str, name: str, warehouse: Path) -> 
     relation = f"`{schema}`.`{name}`"
     details = {row["col_name"]: row["data_type"]
                for row in session.sql(f"describe table extended {relation}").collect()}  # type: ignore[attr-defined]
-    location = details.get("Location", "")
-    if details.get("Type") != "VIEW" and details.get("Provider", "").lower() == "parquet" and location:
-        return location.removeprefix("file:")
+    location = details.get("Location", "").removeprefix("file:")
+    is_parquet_table = details.get("Type") != "VIEW" and details.get("Provider", "").lower() == "parquet"
+    # an empty partitioned table has no file at all: its copy below has one, with the columns
+    if is_parquet_table and location and any(Path(location).rglob("*.parquet")):
+        return location
     folder = warehouse / MIRROR_FOLDER / schema / name
     session.table(relation).write.mode("overwrite").parquet(str(folder))  # type: ignore[attr-defined]
     return str(folder)
