@@ -536,6 +536,10 @@ def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: 
     with the DuckDB build's column types (duckdb_column; `manifest` is DuckDB's), so that the data
     tests and the publish step read it as they read a DuckDB night's table."""
     declared = declared_types(manifest)
+    # a public mart's columns in its contract's order, not Spark's (a partition column last)
+    contracts = {f"{node['schema']}.{node.get('alias') or node['name']}": [name.lower() for name in node["columns"]]
+                 for node in manifest["nodes"].values()
+                 if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")}
     connection = duckdb.connect(str(build_path))
     try:
         for relation, folder in sorted(folders.items()):
@@ -543,6 +547,9 @@ def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: 
             files = f"read_parquet({sql_literal(str(Path(folder) / '**' / '*.parquet'))}, hive_partitioning = true)"
             columns = connection.execute(f"describe select * from {files}").fetchall()
             types = declared.get(relation, {})
+            order = contracts.get(relation)
+            if order and {column.lower() for column, *_ in columns} == set(order):
+                columns.sort(key=lambda described: order.index(described[0].lower()))
             selected = ", ".join(duckdb_column(column, kind, types) for column, kind, *_ in columns)
             connection.execute(f'create schema if not exists "{schema}"')
             connection.execute(f"drop table if exists {quoted(schema, name)}")
