@@ -31,6 +31,24 @@
     "tag_cost_center": "$.cost_center",
     "tag_job_name": "$.job",
 } -%}
+{#-
+    The columns each step carries through unchanged, written once: the
+    record's own, then the fields read above (less `request_metadata_json`,
+    which the tags step reads and drops). `has_duplicate_key` is named where
+    it passes, since the tags step rewrites it.
+-#}
+{%- set record_columns = [
+    'record_id',
+    'source_file',
+    'source_format',
+    'file_modified_at',
+    'loaded_at',
+    'load_invocation_id',
+    'record_hash',
+    'is_json_object',
+] -%}
+{%- set invocation_columns = invocation_fields
+    | reject('equalto', 'request_metadata_json') | list -%}
 
 with
 
@@ -60,14 +78,9 @@ extracted as (
 
     {#- one parse for the values, one for the keys of the objects they are read from -#}
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_json_object,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         case when is_json_object then {{ json_field_values('record_text', invocation_fields) }} end
             as field_values,
         case
@@ -80,14 +93,9 @@ extracted as (
 renamed as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_json_object,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         coalesce(
             {{ json_duplicate_key_check('field_object_keys', invocation_fields, 'source_format') }},
             false
@@ -100,29 +108,9 @@ renamed as (
 tags_extracted as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_json_object,
-        has_duplicate_key,
-        schema_type,
-        event_timestamp_text,
-        request_id,
-        aws_account_id,
-        aws_region,
-        inference_region,
-        operation,
-        model_raw,
-        identity_arn,
-        error_code,
-        input_tokens_text,
-        cache_read_tokens_text,
-        cache_write_tokens_text,
-        output_tokens_text,
+        {%- for column in record_columns + ['has_duplicate_key'] + invocation_columns %}
+            {{ column }},
+        {%- endfor %}
         case
             when {{ json_object_check('request_metadata_json') }}
                 then {{ json_field_values('request_metadata_json', request_metadata_fields) }}
@@ -138,32 +126,16 @@ tags_extracted as (
 tags_renamed as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_json_object,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         has_duplicate_key
         or coalesce(
             {{ json_duplicate_key_check('field_object_keys', request_metadata_fields) }}, false
         ) as has_duplicate_key,
-        schema_type,
-        event_timestamp_text,
-        request_id,
-        aws_account_id,
-        aws_region,
-        inference_region,
-        operation,
-        model_raw,
-        identity_arn,
-        error_code,
-        input_tokens_text,
-        cache_read_tokens_text,
-        cache_write_tokens_text,
-        output_tokens_text,
+        {%- for column in invocation_columns %}
+            {{ column }},
+        {%- endfor %}
         {{ json_field_columns('field_values', request_metadata_fields) }}
     from tags_extracted
 

@@ -50,6 +50,27 @@
     "caller_cost_center": "$.cost_center",
     "caller_job_name": "$.job",
 } -%}
+{#-
+    The columns each step carries through unchanged, written once: the
+    record's own, then the fields read above (less the JSON text that a later
+    step reads and drops). `has_duplicate_key` and `request_tags_json` are
+    named where they pass, since steps rewrite or drop them.
+-#}
+{%- set record_columns = [
+    'record_id',
+    'source_file',
+    'source_format',
+    'file_modified_at',
+    'loaded_at',
+    'load_invocation_id',
+    'record_hash',
+    'is_valid_json',
+] -%}
+{%- set spend_log_columns = spend_log_fields
+    | reject('in', ['request_tags_json', 'metadata_json']) | list -%}
+{%- set metadata_columns = metadata_fields
+    | reject('equalto', 'spend_logs_metadata_json') | list -%}
+{%- set caller_columns = caller_fields | list -%}
 
 with
 
@@ -79,14 +100,9 @@ extracted as (
 
     {#- one parse for the values, one for the keys of the objects they are read from -#}
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         case when is_valid_json then {{ json_field_values('record_text', spend_log_fields) }} end
             as field_values,
         case
@@ -99,14 +115,9 @@ extracted as (
 renamed as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         coalesce(
             {{ json_duplicate_key_check('field_object_keys', spend_log_fields, 'source_format') }},
             false
@@ -119,32 +130,11 @@ renamed as (
 metadata_extracted as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
-        has_duplicate_key,
-        request_id,
-        call_type,
-        status,
-        start_time_text,
-        model_raw,
-        model_group,
-        provider_raw,
-        api_base,
-        prompt_tokens_text,
-        completion_tokens_text,
-        total_tokens_text,
-        spend_text,
-        gateway_team_id,
-        end_user,
-        session_id,
-        cache_hit,
-        request_tags_json,
+        {%- for column in
+            record_columns + ['has_duplicate_key'] + spend_log_columns + ['request_tags_json']
+        %}
+            {{ column }},
+        {%- endfor %}
         case
             when {{ json_object_check('metadata_json') }}
                 then {{ json_field_values('metadata_json', metadata_fields) }}
@@ -160,34 +150,15 @@ metadata_extracted as (
 metadata_renamed as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         has_duplicate_key
         or coalesce({{ json_duplicate_key_check('field_object_keys', metadata_fields) }}, false)
             as has_duplicate_key,
-        request_id,
-        call_type,
-        status,
-        start_time_text,
-        model_raw,
-        model_group,
-        provider_raw,
-        api_base,
-        prompt_tokens_text,
-        completion_tokens_text,
-        total_tokens_text,
-        spend_text,
-        gateway_team_id,
-        end_user,
-        session_id,
-        cache_hit,
-        request_tags_json,
+        {%- for column in spend_log_columns + ['request_tags_json'] %}
+            {{ column }},
+        {%- endfor %}
         {{ json_field_columns('field_values', metadata_fields) }}
     from metadata_extracted
 
@@ -196,43 +167,12 @@ metadata_renamed as (
 caller_metadata_extracted as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
-        has_duplicate_key,
-        request_id,
-        call_type,
-        status,
-        start_time_text,
-        model_raw,
-        model_group,
-        provider_raw,
-        api_base,
-        prompt_tokens_text,
-        completion_tokens_text,
-        total_tokens_text,
-        spend_text,
-        gateway_team_id,
-        end_user,
-        session_id,
-        cache_hit,
-        request_tags_json,
-        team_alias,
-        metadata_team_id,
-        api_key_alias,
-        litellm_trace_id,
-        text_tokens_text,
-        cached_tokens_text,
-        cache_creation_tokens_text,
-        cache_read_input_tokens_text,
-        cache_creation_input_tokens_text,
-        cache_creation_1h_tokens_text,
-        reasoning_tokens_text,
+        {%- for column in
+            record_columns + ['has_duplicate_key'] + spend_log_columns + ['request_tags_json']
+            + metadata_columns
+        %}
+            {{ column }},
+        {%- endfor %}
         case
             when {{ json_object_check('spend_logs_metadata_json') }}
                 then {{ json_field_values('spend_logs_metadata_json', caller_fields) }}
@@ -248,45 +188,15 @@ caller_metadata_extracted as (
 caller_metadata_renamed as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         has_duplicate_key
         or coalesce({{ json_duplicate_key_check('field_object_keys', caller_fields) }}, false)
             as has_duplicate_key,
-        request_id,
-        call_type,
-        status,
-        start_time_text,
-        model_raw,
-        model_group,
-        provider_raw,
-        api_base,
-        prompt_tokens_text,
-        completion_tokens_text,
-        total_tokens_text,
-        spend_text,
-        gateway_team_id,
-        end_user,
-        session_id,
-        cache_hit,
-        request_tags_json,
-        team_alias,
-        metadata_team_id,
-        api_key_alias,
-        litellm_trace_id,
-        text_tokens_text,
-        cached_tokens_text,
-        cache_creation_tokens_text,
-        cache_read_input_tokens_text,
-        cache_creation_input_tokens_text,
-        cache_creation_1h_tokens_text,
-        reasoning_tokens_text,
+        {%- for column in spend_log_columns + ['request_tags_json'] + metadata_columns %}
+            {{ column }},
+        {%- endfor %}
         {{ json_field_columns('field_values', caller_fields) }}
     from caller_metadata_extracted
 
@@ -295,49 +205,12 @@ caller_metadata_renamed as (
 request_tags_listed as (
 
     select
-        record_id,
-        source_file,
-        source_format,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        record_hash,
-        is_valid_json,
-        has_duplicate_key,
-        request_id,
-        call_type,
-        status,
-        start_time_text,
-        model_raw,
-        model_group,
-        provider_raw,
-        api_base,
-        prompt_tokens_text,
-        completion_tokens_text,
-        total_tokens_text,
-        spend_text,
-        gateway_team_id,
-        end_user,
-        session_id,
-        cache_hit,
-        team_alias,
-        metadata_team_id,
-        api_key_alias,
-        litellm_trace_id,
-        text_tokens_text,
-        cached_tokens_text,
-        cache_creation_tokens_text,
-        cache_read_input_tokens_text,
-        cache_creation_input_tokens_text,
-        cache_creation_1h_tokens_text,
-        reasoning_tokens_text,
-        caller_team,
-        caller_service,
-        caller_route,
-        caller_environment,
-        caller_deployment_environment,
-        caller_cost_center,
-        caller_job_name,
+        {%- for column in
+            record_columns + ['has_duplicate_key'] + spend_log_columns + metadata_columns
+            + caller_columns
+        %}
+            {{ column }},
+        {%- endfor %}
         {{ json_array_text_list('request_tags_json') }} as request_tags
     from caller_metadata_renamed
 

@@ -22,6 +22,15 @@
 {%- set unreadable_line_batch = sql_string_literal(
     '{"resourceSpans": [{"scopeSpans": [{"spans": [null]}]}]}'
 ) -%}
+{#- the line's columns, which every step carries through unchanged -#}
+{%- set record_columns = [
+    'record_id',
+    'source_file',
+    'file_modified_at',
+    'loaded_at',
+    'load_invocation_id',
+    'is_valid_json',
+] -%}
 with
 
 records as (
@@ -53,12 +62,9 @@ identified as (
 decoded as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         record_text,
         case
             when is_valid_json then {{ otlp_traces_data('record_text') }}
@@ -87,12 +93,9 @@ counted as (
 shaped as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         traces_data,
         coalesce(decoded_span_count, 0) > 0 as has_spans,
         case
@@ -110,12 +113,9 @@ shaped as (
 batches as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         is_traces_data,
         is_traces_data and has_spans as has_spans,
         {#-
@@ -133,12 +133,9 @@ batches as (
 resource_spans as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         is_traces_data,
         has_spans,
         {{ list_unnest_with_position(
@@ -151,12 +148,9 @@ resource_spans as (
 scope_spans as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         is_traces_data,
         has_spans,
         resource_index,
@@ -169,12 +163,9 @@ scope_spans as (
 spans as (
 
     select
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         is_traces_data,
         has_spans,
         resource_index,
@@ -205,12 +196,9 @@ renamed as (
                 else 'malformed'
             end
         ) as span_record_id,
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         is_traces_data,
         lower(nullif(span.traceId, '')) as trace_id,
         lower(nullif(span.spanId, '')) as span_id,
@@ -271,12 +259,9 @@ duplicates_checked as (
     -#}
     select
         span_record_id,
-        record_id,
-        source_file,
-        file_modified_at,
-        loaded_at,
-        load_invocation_id,
-        is_valid_json,
+        {%- for column in record_columns %}
+            {{ column }},
+        {%- endfor %}
         is_traces_data,
         trace_id,
         span_id,
