@@ -523,33 +523,57 @@ def test_expression_macros_give_the_hand_worked_values_on_duckdb(tmp_path: Path)
     assert describe(values) == describe(expected("duckdb"))
 
 
-def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path) -> None:
-    """On a local Spark session: the same hand-worked values (the JSON differences aside); every
-    seed loaded with the same columns and rows as DuckDB loads it (a null stays null, an
-    apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
-    telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
-    the same record id) from files listed by the same pre-flight, hostile names included; and
-    the models of SPARK_MODELS built with the same rows. Built twice on Spark, the second time
-    incrementally from a changed raw folder (changed_raw_state): each time equal to DuckDB's full
-    build of the same folder (but NIGHT_HISTORY after the first), only the changed files were
-    loaded again, and the deleted and the emptied file were retracted."""
+# The Spark tests that build the project more than once (an incremental night, a whole nightly job)
+# take minutes each: run with LLM_COST_SLOW_SPARK_TESTS=1 (README, Tests), not in the suite's 15.
+slow_spark_test = pytest.mark.skipif(os.environ.get("LLM_COST_SLOW_SPARK_TESTS") != "1",
+                                     reason="builds on Spark more than once: LLM_COST_SLOW_SPARK_TESTS=1 runs it")
+
+
+def spark_venv() -> Path:
     venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
     if venv is None:
         pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
-    first = raw_folder(tmp_path / "states" / "first")
-    raw_states = (first, changed_raw_state(first, tmp_path / "states" / "changed"))
+    return venv
+
+
+def built_on_both_engines(tmp_path: Path, raw_states: tuple[Path, ...]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Spark's hand-worked values, checked, and each of `raw_states` built on Spark in turn (in
+    LLM_COST_RAW_DIR, tmp_path/raw: incremental after the first) and by DuckDB from scratch; every
+    seed, raw relation and model of SPARK_MODELS of each state equal on both engines, but
+    NIGHT_HISTORY after the first. Returns Spark's output and DuckDB's tables of each state."""
     raw = tmp_path / "raw"
     environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC", "LLM_COST_RAW_DIR": str(raw),
                "LLM_COST_RETRACT_DELETED_FILES": "1",
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark"), "LLM_COST_DUCKDB_PATH": str(tmp_path / "unused")}
-    spark = run_engine(venv / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS, raw_states=raw_states)
+    spark = run_engine(spark_venv() / "bin" / "python", "spark", tmp_path, environ, models=SPARK_MODELS,
+                       raw_states=raw_states)
     assert describe(spark["values"]) == describe(expected("spark"))
     duckdb_states = []
     for number, state in enumerate(raw_states):
         shutil.rmtree(raw)
         shutil.copytree(state, raw)  # the same paths and files' times as Spark read
         duckdb_states.append(duckdb_tables(tmp_path / f"duckdb-{number}", raw))
-    duckdb_built = duckdb_states[-1]
+    as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
+    for state, (spark_tables, duckdb_tables_built) in enumerate(zip(spark["states"], duckdb_states, strict=True)):
+        assert sorted(spark_tables) == sorted(duckdb_tables_built)
+        for name, table in duckdb_tables_built.items():
+            if state and name in NIGHT_HISTORY:
+                continue
+            columns = table["columns"]
+            assert sorted(spark_tables[name]["columns"]) == sorted(columns), name
+            spark_rows, duckdb_rows = comparable(spark_tables[name], columns), comparable(table, columns, as_on_spark)
+            assert spark_rows == duckdb_rows, (state, name, differences(columns, spark_rows, duckdb_rows))
+    return spark, duckdb_states
+
+
+def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path) -> None:
+    """On a local Spark session: the same hand-worked values (the JSON differences aside); every
+    seed loaded with the same columns and rows as DuckDB loads it (a null stays null, an
+    apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
+    telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
+    the same record id) from files listed by the same pre-flight, hostile names included; and
+    every model of SPARK_MODELS, the public marts included, built with the same rows."""
+    _, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),))
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
@@ -564,16 +588,17 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     assert sum(row[spans["columns"].index("has_duplicate_key")] == "True" for row in spans["rows"]) == 1
     assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
     assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
-    as_on_spark = {REPEATED_JSON_KEY["duckdb"]: REPEATED_JSON_KEY["spark"]}
-    for state, (spark_tables, duckdb_tables_built) in enumerate(zip(spark["states"], duckdb_states, strict=True)):
-        assert sorted(spark_tables) == sorted(duckdb_tables_built)
-        for name, table in duckdb_tables_built.items():
-            if state and name in NIGHT_HISTORY:
-                continue
-            columns = table["columns"]
-            assert sorted(spark_tables[name]["columns"]) == sorted(columns), name
-            spark_rows, duckdb_rows = comparable(spark_tables[name], columns), comparable(table, columns, as_on_spark)
-            assert spark_rows == duckdb_rows, (state, name, differences(columns, spark_rows, duckdb_rows))
+
+
+@slow_spark_test
+def test_an_incremental_spark_night_equals_a_full_duckdb_build(tmp_path: Path) -> None:
+    """Built twice on Spark, the second time incrementally from a changed raw folder
+    (changed_raw_state): each time equal to DuckDB's full build of the same folder (but
+    NIGHT_HISTORY after the first), only the changed files loaded again, and the deleted and the
+    emptied file retracted."""
+    first = raw_folder(tmp_path / "states" / "first")
+    spark, _ = built_on_both_engines(tmp_path, (first, changed_raw_state(first, tmp_path / "states" / "changed")))
+    raw = tmp_path / "raw"
     before, after = (state["stg_app__llm_calls"] for state in spark["states"])
     file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
     loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
@@ -590,14 +615,13 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
                                                       ("/logs/app/2026/11/22/calls.jsonl", "emptied", "18")]
 
 
+@slow_spark_test
 def test_a_spark_night_publishes_what_a_duckdb_night_publishes(tmp_path: Path) -> None:
     """`./scripts/nightly.sh --target spark` on the bundled sample: every model built on Spark, the
     data tests run on DuckDB over Spark's Parquet, and the analyst database published with every
     mart and seed of a DuckDB night, column for column, type for type and row for row (but
     RUN_COLUMNS); the same exit code."""
-    venv = private_venv("spark", PROJECT_ROOT / "requirements-spark.txt")
-    if venv is None:
-        pytest.skip("dbt-spark and pyspark (requirements-spark.txt) could not be installed into a private venv")
+    spark_venv()  # installed, as nightly.sh would
     environ = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TZ": "UTC",
                "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
                "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark")}
