@@ -552,7 +552,10 @@ def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: 
                 columns.sort(key=lambda described: order.index(described[0].lower()))
             selected = ", ".join(duckdb_column(column, kind, types) for column, kind, *_ in columns)
             connection.execute(f'create schema if not exists "{schema}"')
-            connection.execute(f"drop table if exists {quoted(schema, name)}")
+            if connection.execute(  # a DuckDB night's table; a Spark night's view is replaced below
+                "select 1 from duckdb_tables() where database_name = current_database()"
+                " and schema_name = ? and table_name = ?", [schema, name]).fetchone():
+                connection.execute(f"drop table {quoted(schema, name)}")
             connection.execute(f"create or replace view {quoted(schema, name)} as select {selected} from {files}")
     finally:
         connection.close()
