@@ -81,7 +81,7 @@ USAGE_SQL = " union all ".join(
 
 def sample_usage(warehouse: Path) -> list[Usage]:
     """The billed usage of a built warehouse, per token bucket."""
-    connection = duckdb.connect(str(warehouse))
+    connection = duckdb.connect(str(warehouse), read_only=True)
     try:
         return [Usage(*row) for row in connection.execute(USAGE_SQL).fetchall()]
     finally:

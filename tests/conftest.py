@@ -39,7 +39,7 @@ class Warehouse:
     path: Path
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        connection = duckdb.connect(str(self.path))
+        connection = duckdb.connect(str(self.path), read_only=True)  # several workers may read one build
         try:
             return connection.execute(sql).fetchall()
         finally:
@@ -57,17 +57,16 @@ class Warehouse:
 BuildWarehouse = Callable[[Path], Warehouse]
 
 
-def build_into(raw_dir: Path, database: Path, unit_tests: bool = False, generic_tests: bool = True) -> Warehouse:
+def build_into(raw_dir: Path, database: Path, generic_tests: bool = True) -> Warehouse:
     """Run `dbt build` (in-process) over a raw directory into a DuckDB file, with every data
-    test. dbt's unit tests do not depend on the raw data, so they run in one build of the
-    suite only (the sample's, in test_sample_build.py: `unit_tests=True`). Without
-    `generic_tests`, the ~450 generic column tests (not_null, unique, accepted values) are
-    left out and the singular ones (accounting, conservation, ties) kept."""
+    test. dbt's unit tests do not depend on the raw data: they run once in the suite
+    (test_sample_build.py). Without `generic_tests`, the ~450 generic column tests (not_null,
+    unique, accepted values) are left out and the singular ones (accounting, conservation,
+    ties) kept."""
     saved_environment, saved_cwd = dict(os.environ), Path.cwd()
     os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
     os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
-    excluded = [*([] if unit_tests else ["test_type:unit"]), *([] if generic_tests else ["test_type:generic"])]
-    selection = ["--exclude", *excluded] if excluded else []
+    selection = ["--exclude", "test_type:unit", *([] if generic_tests else ["test_type:generic"])]
     try:
         exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target"), *selection])
     finally:
@@ -137,29 +136,55 @@ class PublishedSample:
     analyst: Path
 
 
-def publish_sample(tmp_path_factory: pytest.TempPathFactory) -> PublishedSample:
-    """`scripts/nightly.py` over data/sample, once per test run (under a lock when
-    xdist runs several workers, in the run's shared temp folder), for the tests that
-    read what analysts read (the report, the FOCUS export, the semantic layer)."""
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        root = tmp_path_factory.getbasetemp().parent / "published_sample"
-    else:
-        root = tmp_path_factory.getbasetemp() / "published_sample"
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder `name` made once per test run by `make(folder)`, for every test and worker that
+    needs it: under pytest-xdist in the workers' shared temporary folder, by the first worker to
+    get here while the others wait on a lock. What is made there is read, never changed (a
+    test that changes a build works on its own copy)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / name
     root.mkdir(parents=True, exist_ok=True)
-    sample = PublishedSample(build=root / "llm_cost.duckdb", analyst=root / "llm_cost.analyst.duckdb")
-    with (root / "build.lock").open("w") as lock:
+    with (root.parent / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / "built").exists():
-            environment = {**os.environ, "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
-                           "LLM_COST_DUCKDB_PATH": str(sample.build), "DBT_TARGET_PATH": str(root / "target")}
-            environment.pop("LLM_COST_ANALYST_DUCKDB_PATH", None)
-            result = subprocess.run(
-                [sys.executable, "scripts/nightly.py", "--quiet"], cwd=PROJECT_ROOT, env=environment,
-                capture_output=True, text=True, timeout=900, check=False,
-            )
-            assert result.returncode == 0, f"nightly failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
-            (root / "built").touch()
-    return sample
+        if not (root / ".made").exists():
+            make(root)
+            (root / ".made").touch()
+    return root
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, write_raw: Callable[[Path], Path]) -> Warehouse:
+    """`dbt build` with every data test over the raw folder that `write_raw(folder)` writes (and
+    returns), once per test run. It runs in a subprocess: a build made in-process leaves dbt's
+    connection open there, and a worker could not then open the file read-only beside it."""
+
+    def build(root: Path) -> None:
+        environment = {**os.environ, "LLM_COST_RAW_DIR": str(write_raw(root)),
+                       "LLM_COST_DUCKDB_PATH": str(root / "warehouse.duckdb"), "DBT_TARGET_PATH": str(root / "target")}
+        result = subprocess.run(
+            [sys.executable, "scripts/run_dbt.py", "build", "--quiet", "--exclude", "test_type:unit"],
+            cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900, check=False)
+        assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+
+    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb")
+
+
+def nightly_over_sample(root: Path) -> None:
+    environment = {**os.environ, "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
+                   "LLM_COST_DUCKDB_PATH": str(root / "llm_cost.duckdb"), "DBT_TARGET_PATH": str(root / "target")}
+    environment.pop("LLM_COST_ANALYST_DUCKDB_PATH", None)
+    result = subprocess.run(
+        [sys.executable, "scripts/nightly.py", "--quiet"], cwd=PROJECT_ROOT, env=environment,
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert result.returncode == 0, f"nightly failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+
+
+def publish_sample(tmp_path_factory: pytest.TempPathFactory) -> PublishedSample:
+    """`scripts/nightly.py` over data/sample, once per test run, for the tests that read the
+    sample's build (its values against independent computations) and what analysts read (the
+    report, the FOCUS export, the semantic layer)."""
+    root = once_per_run(tmp_path_factory, "published_sample", nightly_over_sample)
+    return PublishedSample(build=root / "llm_cost.duckdb", analyst=root / "llm_cost.analyst.duckdb")
 
 
 @pytest.fixture(scope="module")

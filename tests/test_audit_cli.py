@@ -24,7 +24,6 @@ Anthropic report, CUR (gzip) and FOCUS export.
 from __future__ import annotations
 
 import csv
-import fcntl
 import gzip
 import json
 import os
@@ -37,7 +36,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_ROOT, otlp_span, otlp_traces_data
+from conftest import PROJECT_ROOT, once_per_run, otlp_span, otlp_traces_data
 
 if str(PROJECT_ROOT) not in sys.path:  # the package, also when the project is not installed in the venv
     sys.path.insert(0, str(PROJECT_ROOT))
@@ -161,24 +160,18 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str, str]:
-    """One audit of the tree, printed as tables and saved as JSON (--json-out): run once per test run
-    (under pytest-xdist by the first worker to need them, under a lock; the other reads the output)."""
-    base = tmp_path_factory.getbasetemp()
-    root = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "audit_cli"
-    root.mkdir(parents=True, exist_ok=True)
-    tree = root / "export"
-    with (root / "run.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / "done").exists():
-            shutil.rmtree(tree, ignore_errors=True)
-            write_tree(root)
-            env = {"LLM_COST_AUDIT_CACHE": str(root / "cache")}
-            result = run_cli("audit", str(tree), "--top", "3", "--json-out", str(root / "report.json"), env=env)
-            assert result.returncode == 0, result.stderr[-3000:]
-            (root / "stderr.txt").write_text(result.stderr)
-            (root / "table.txt").write_text(result.stdout)
-            (root / "done").touch()
-    return (tree, json.loads((root / "report.json").read_text(), parse_float=Decimal),
+    """One audit of the tree, printed as tables and saved as JSON (--json-out), once per test run."""
+
+    def audit(root: Path) -> None:
+        write_tree(root)
+        env = {"LLM_COST_AUDIT_CACHE": str(root / "cache")}
+        result = run_cli("audit", str(root / "export"), "--top", "3", "--json-out", str(root / "report.json"), env=env)
+        assert result.returncode == 0, result.stderr[-3000:]
+        (root / "stderr.txt").write_text(result.stderr)
+        (root / "table.txt").write_text(result.stdout)
+
+    root = once_per_run(tmp_path_factory, "audit_cli", audit)
+    return (root / "export", json.loads((root / "report.json").read_text(), parse_float=Decimal),
             (root / "stderr.txt").read_text(), (root / "table.txt").read_text())
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_ROOT, Warehouse, build_into
+from conftest import PROJECT_ROOT, Warehouse, shared_build
 from independent_pricing import Buckets, PriceBook, seed
 
 # Other recordings made the same way (another --seed, other pinned versions) can be
@@ -133,7 +133,7 @@ def as_telemetry_sees_it(call: TruthCall) -> tuple[Buckets, int, str]:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return build_into(CONFORMANCE / "raw", tmp_path_factory.mktemp("conformance") / "warehouse.duckdb")
+    return shared_build(tmp_path_factory, "conformance", lambda _root: CONFORMANCE / "raw")
 
 
 def billed_rows(warehouse: Warehouse, calls: list[TruthCall]) -> list[dict[str, Any]]:

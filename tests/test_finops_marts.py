@@ -34,23 +34,15 @@ file.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, otlp_span, otlp_traces_data, write_jsonl
-
-SAMPLE = PROJECT_ROOT / "data/sample"
-
+from conftest import PublishedSample, Warehouse, otlp_span, otlp_traces_data, shared_build, write_jsonl
 
 # --- the fixture ----------------------------------------------------------------
 
@@ -159,46 +151,6 @@ def otlp_lines() -> list[dict[str, Any]]:
 Query = Callable[[str], list[tuple[Any, ...]]]
 
 
-def build_out_of_process(raw_dir: Path, database: Path) -> None:
-    """`dbt build` of the FinOps marts, everything upstream and their data tests
-    (not the unit tests: they need no data) over a raw directory into a DuckDB
-    file, in a subprocess."""
-    environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw_dir), "LLM_COST_DUCKDB_PATH": str(database)}
-    result = subprocess.run(
-        [sys.executable, "scripts/run_dbt.py", "build", "--quiet",
-         "--select", "+path:models/marts/finops", "--indirect-selection", "cautious",
-         "--exclude", "resource_type:unit_test",
-         "--target-path", str(database.parent / "dbt_target")],
-        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900, check=False,
-    )
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
-
-
-def shared_warehouse(tmp_path_factory: pytest.TempPathFactory, name: str,
-                     raw_dir: Callable[[Path], Path]) -> Query:
-    """Build once per test run (under a lock when xdist runs several workers)."""
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        root = tmp_path_factory.getbasetemp().parent / name
-    else:
-        root = tmp_path_factory.getbasetemp() / name
-    root.mkdir(parents=True, exist_ok=True)
-    database = root / "warehouse.duckdb"
-    with (root / "build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / "built").exists():
-            build_out_of_process(raw_dir(root), database)
-            (root / "built").touch()
-
-    def query(sql: str) -> list[tuple[Any, ...]]:
-        connection = duckdb.connect(str(database), read_only=True)
-        try:
-            return connection.execute(sql).fetchall()
-        finally:
-            connection.close()
-
-    return query
-
-
 def write_fixture(root: Path) -> Path:
     raw = root / "raw"
     write_jsonl(raw / "logs/app/2025/finops.jsonl", app_log_rows())
@@ -208,12 +160,12 @@ def write_fixture(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Query:
-    return shared_warehouse(tmp_path_factory, "finops_fixture", write_fixture)
+    return shared_build(tmp_path_factory, "finops_fixture", write_fixture).rows
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Query:
-    return shared_warehouse(tmp_path_factory, "finops_sample", lambda _root: SAMPLE)
+def sample_db(published_sample: PublishedSample) -> Query:
+    return Warehouse(published_sample.build).rows
 
 
 def d(value: str) -> Decimal:

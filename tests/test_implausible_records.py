@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Warehouse, build_into, otlp_attribute, otlp_span, otlp_traces_data
+from conftest import Warehouse, otlp_attribute, otlp_span, otlp_traces_data, shared_build
 
 NOON = 1_772_712_000  # 2026-03-05T12:00:00Z
 START = NOON * 1_000_000_000
@@ -226,9 +226,8 @@ def write_lines(path: Path, lines: list[str]) -> None:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    raw = tmp_path_factory.mktemp("attacks_raw")
+def write_attacks(root: Path) -> Path:
+    raw = root / "raw"
     write_lines(raw / "logs/app/attacks.jsonl", [
         json.dumps(row) for row, _ in [*APP_GOOD.values(), *APP_BAD.values()]
     ] + [APP_DUPLICATE_KEY_LINE, APP_UNREAD_DUPLICATE_LINE])
@@ -254,8 +253,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     writer.writerows(rows)
     (raw / "invoices/aws_cur").mkdir(parents=True)
     (raw / "invoices/aws_cur/cur.csv").write_text(buffer.getvalue(), encoding="utf-8")
-    # build_into asserts that dbt build succeeds (exit 0)
-    return build_into(raw, tmp_path_factory.mktemp("attacks_db") / "warehouse.duckdb")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return shared_build(tmp_path_factory, "attacks", write_attacks)  # asserts that dbt build succeeds
 
 
 def test_each_bad_record_is_quarantined_with_its_reason(warehouse: Warehouse) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, Warehouse, build_into, write_jsonl
+from conftest import PROJECT_ROOT, PublishedSample, Warehouse, shared_build, write_jsonl
 from generate_sample_invoices import invoice_files, sample_usage
 
 DAY_1, DAY_2 = date(2026, 9, 14), date(2026, 9, 15)
@@ -152,9 +152,8 @@ def chargeback(warehouse: Warehouse, provider: str) -> dict[str, Decimal]:
 # --- 1. exports that match the telemetry exactly --------------------------------
 
 
-@pytest.fixture(scope="module")
-def exact(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    raw = tmp_path_factory.mktemp("exact_raw")
+def write_exact(root: Path) -> Path:
+    raw = root / "raw"
     write_jsonl(raw / "logs/app/calls.jsonl", [
         # three teams, one gpt-5.4-mini call each: 10M x 0.75 + 2M x 4.50 = 7.50 + 9.00 = 16.50
         *[call(DAY_1, team, f"svc-{team}", "openai", "gpt-5.4-mini", 10_000_000, 2_000_000, number=n)
@@ -190,7 +189,12 @@ def exact(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         focus_row(DAY_1, "Gemini 2.5 Flash Text Input - Predictions", "3.00", "10000000"),
         focus_row(DAY_1, "Gemini 2.5 Flash Text Output - Predictions", "2.50", "1000000"),
     ]))
-    return build_into(raw, tmp_path_factory.mktemp("exact_db") / "warehouse.duckdb")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def exact(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return shared_build(tmp_path_factory, "invoices_exact", write_exact)
 
 
 def test_exports_that_match_telemetry_are_all_matched(exact: Warehouse) -> None:
@@ -251,9 +255,8 @@ def test_focus_export_carries_the_attributed_cost(exact: Warehouse) -> None:
 # --- 2. a missing day, a price error, cache tokens, non-token charges, credits ---
 
 
-@pytest.fixture(scope="module")
-def deviations(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    raw = tmp_path_factory.mktemp("deviations_raw")
+def write_deviations(root: Path) -> Path:
+    raw = root / "raw"
     yesterday = date.today() - timedelta(days=1)
     write_jsonl(raw / "logs/app/calls.jsonl", [
         # 16.50 a day; the invoice splits day 1's 10M input into 8M + 2M cached, and lacks day 2
@@ -292,7 +295,12 @@ def deviations(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     write(raw / "invoices/focus/focus.csv", csv_bytes([
         focus_row(DAY_1, "Gemini 9 Ultra Input", "1.00", "1000000", x_Model="gemini-9-ultra"),
     ]))
-    return build_into(raw, tmp_path_factory.mktemp("deviations_db") / "warehouse.duckdb")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def deviations(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return shared_build(tmp_path_factory, "invoices_deviations", write_deviations)
 
 
 def test_a_day_missing_from_the_invoice_or_from_telemetry(deviations: Warehouse) -> None:
@@ -381,9 +389,8 @@ def test_chargeback_totals_equal_invoice_totals_to_the_cent(deviations: Warehous
 # --- 3. unreadable, duplicated and out-of-scope exports ---------------------------
 
 
-@pytest.fixture(scope="module")
-def messy(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    raw = tmp_path_factory.mktemp("messy_raw")
+def write_messy(root: Path) -> Path:
+    raw = root / "raw"
     write_jsonl(raw / "logs/app/calls.jsonl", [
         call(DAY_1, "payments", "checkout-api", "openai", "gpt-5.4-mini", 1_000_000, 0)])
     line = ("gpt-5.4-mini, input", "0.75", "proj_Checkout8Lq2", 1_000_000)
@@ -414,7 +421,12 @@ def messy(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         " 'AI and Machine Learning')"
         f" to '{raw / 'invoices/focus/export.parquet'}' (format parquet)")
     focus.close()
-    return build_into(raw, tmp_path_factory.mktemp("messy_db") / "warehouse.duckdb")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return shared_build(tmp_path_factory, "invoices_messy", write_messy)
 
 
 def test_bad_exports_are_quarantined_or_set_aside_never_lost(messy: Warehouse) -> None:
@@ -447,8 +459,8 @@ def test_the_newest_delivery_of_a_day_is_reconciled_once(messy: Warehouse) -> No
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return build_into(PROJECT_ROOT / "data/sample", tmp_path_factory.mktemp("sample") / "warehouse.duckdb")
+def sample(published_sample: PublishedSample) -> Warehouse:
+    return Warehouse(published_sample.build)
 
 
 def test_sample_invoices_are_what_the_generator_writes_for_the_sample(sample: Warehouse) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import private_venv
+from conftest import once_per_run, private_venv
 from test_nightly_operations import NIGHTLY_TEST_ARGS, Project, app_calls, copy_project, write_file
 
 SECRET = "sk-nightly-LEAK-0123456789"
@@ -58,12 +58,16 @@ def lock_path(project: Project) -> Path:
 
 @pytest.fixture(scope="module")
 def first_night(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    base = tmp_path_factory.mktemp("first_night")
-    project = copy_project(base / "project", raw=base / "raw")
-    write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 3))
-    night = run_nightly(project)
-    assert night.returncode == 0, night.stdout + night.stderr
-    return project
+    """A project copy's first night, once per test run; the tests work on copies of it (built)."""
+
+    def night(base: Path) -> None:
+        project = copy_project(base / "project", raw=base / "raw")
+        write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 3))
+        first = run_nightly(project)
+        assert first.returncode == 0, first.stdout + first.stderr
+
+    base = once_per_run(tmp_path_factory, "first_night", night)
+    return Project(base / "project", base / "raw")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_ROOT, Warehouse, write_jsonl
+from conftest import PROJECT_ROOT, Warehouse, once_per_run, write_jsonl
 
 REFERENCE = PROJECT_ROOT / "tests/reference"
 BOOK = PROJECT_ROOT / "seeds/prices/llm_prices.csv"
@@ -225,12 +225,14 @@ def run_dbt_in(project: Path, root: Path, *args: str) -> subprocess.CompletedPro
 @pytest.fixture(scope="module")
 def priced_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     """Build, in a copy of the project with example mapping-seed rows, one call per case."""
-    root = tmp_path_factory.mktemp("price_book")
-    project = project_copy(root, {f"mappings/{name}": line for name, line in MAPPINGS.items()})
-    write_jsonl(root / "raw/logs/app/calls.jsonl", app_log_rows())
-    result = run_dbt_in(project, root, "build", "--quiet")
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
-    return Warehouse(root / "warehouse.duckdb")
+
+    def build(root: Path) -> None:
+        project = project_copy(root, {f"mappings/{name}": line for name, line in MAPPINGS.items()})
+        write_jsonl(root / "raw/logs/app/calls.jsonl", app_log_rows())
+        result = run_dbt_in(project, root, "build", "--quiet")
+        assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
+
+    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb")
 
 
 # One broken row per rule (price-book columns: id, provider, model, scope, tier, from, to,

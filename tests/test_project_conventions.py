@@ -15,9 +15,7 @@ violation fails too, so the lists only shrink.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
 import subprocess
 import sys
@@ -30,7 +28,8 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from conftest import PROJECT_ROOT, once_per_run
+
 PACKAGE = "llm_cost"
 
 Manifest = dict[str, Any]
@@ -38,7 +37,7 @@ Node = dict[str, Any]
 
 
 def parse_project(target_path: Path) -> None:
-    """Run ``dbt parse`` against the in-memory ``lint`` target into target_path."""
+    """Run ``dbt parse`` against the in-memory ``lint`` target into target_path (its output in parse.log)."""
     result = subprocess.run(
         [sys.executable, "scripts/run_dbt.py", "parse", "--target", "lint",
          "--target-path", str(target_path)],
@@ -48,6 +47,7 @@ def parse_project(target_path: Path) -> None:
         timeout=600,
         check=False,
     )
+    (target_path / "parse.log").write_text(result.stdout, encoding="utf-8")
     if result.returncode != 0:
         pytest.fail(
             f"dbt parse failed (exit {result.returncode}):\n"
@@ -57,25 +57,23 @@ def parse_project(target_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
-    """The manifest written by a fresh ``dbt parse`` of the project.
+def parsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The target folder of a fresh ``dbt parse`` of the project, once per test run."""
+    return once_per_run(tmp_path_factory, "project_conventions_dbt_target", parse_project)
 
-    Parsed once per test run: under pytest-xdist the first worker to get here
-    parses into the run's shared temporary folder (under a lock) and the
-    others read its manifest.
-    """
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        target_path = tmp_path_factory.mktemp("dbt_target")
-        parse_project(target_path)
-    else:
-        target_path = tmp_path_factory.getbasetemp().parent / "project_conventions_dbt_target"
-        with (target_path.parent / "project_conventions_dbt_target.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (target_path / "manifest.json").exists():
-                parse_project(target_path)
-    with (target_path / "manifest.json").open(encoding="utf-8") as file:
+
+@pytest.fixture(scope="session")
+def manifest(parsed: Path) -> Manifest:
+    with (parsed / "manifest.json").open(encoding="utf-8") as file:
         loaded: Manifest = json.load(file)
     return loaded
+
+
+def test_dbt_parses_the_project_without_a_deprecation(parsed: Path) -> None:
+    """dbt only warns of a deprecation, such as a key written twice in a YAML file (the second
+    silently wins: a macro's argument documented twice lost the first description)."""
+    log = (parsed / "parse.log").read_text(encoding="utf-8")
+    assert "Deprecated functionality" not in log, log
 
 
 # --- helpers -----------------------------------------------------------------

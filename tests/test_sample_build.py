@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from conftest import PROJECT_ROOT, Warehouse, build_into
+from conftest import PROJECT_ROOT, PublishedSample, Warehouse
 from independent_pricing import MILLION, in_daily_window, price_key, seed
+from run_dbt import PREFLIGHT_DONE_VARIABLE
 
 SAMPLE = PROJECT_ROOT / "data/sample"
 
@@ -88,9 +96,25 @@ def independent_cost_by_team() -> dict[str, Decimal | None]:
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    # the one build of the suite that also runs dbt's unit tests
-    return build_into(SAMPLE, tmp_path_factory.mktemp("sample") / "warehouse.duckdb", unit_tests=True)
+def sample_warehouse(published_sample: PublishedSample) -> Warehouse:
+    return Warehouse(published_sample.build)
+
+
+def test_dbt_unit_tests_pass(published_sample: PublishedSample, tmp_path: Path) -> None:
+    """dbt's unit tests (`unit_tests:` in the models' YAML) need no data, only their models'
+    parents as relations: they run once in the suite, over a copy of the sample's build."""
+    database = tmp_path / "llm_cost.duckdb"
+    shutil.copyfile(published_sample.build, database)
+    environment = {**os.environ, "LLM_COST_RAW_DIR": str(SAMPLE), "LLM_COST_DUCKDB_PATH": str(database),
+                   "DBT_TARGET_PATH": str(tmp_path / "target"), PREFLIGHT_DONE_VARIABLE: "1"}
+    result = subprocess.run([sys.executable, "scripts/run_dbt.py", "test", "--select", "test_type:unit"],
+                            cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=600,
+                            check=False)
+    assert result.returncode == 0, result.stdout[-5000:]
+    written = sum(len(yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests") or [])
+                  for path in (PROJECT_ROOT / "models").rglob("*.yml"))
+    passed = re.findall(rf"\d+ of {written} PASS \w+::\w+", result.stdout)
+    assert len(passed) == written, result.stdout[-3000:]
 
 
 def test_team_costs_match_an_independent_computation(sample_warehouse: Warehouse) -> None:
