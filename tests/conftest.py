@@ -34,12 +34,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclass(frozen=True)
 class Warehouse:
-    """A built DuckDB warehouse that tests can query."""
+    """A built DuckDB warehouse that tests can query: read-only when shared by several tests and
+    workers (once_per_run); else as dbt opened it, whose connection an in-process build leaves open."""
 
     path: Path
+    read_only: bool = False
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        connection = duckdb.connect(str(self.path), read_only=True)  # several workers may read one build
+        connection = duckdb.connect(str(self.path), read_only=self.read_only)
         try:
             return connection.execute(sql).fetchall()
         finally:
@@ -165,7 +167,7 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, write_raw:
             cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900, check=False)
         assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
 
-    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb")
+    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb", read_only=True)
 
 
 def nightly_over_sample(root: Path) -> None:

@@ -165,7 +165,7 @@ def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Query:
 
 @pytest.fixture(scope="module")
 def sample_db(published_sample: PublishedSample) -> Query:
-    return Warehouse(published_sample.build).rows
+    return Warehouse(published_sample.build, read_only=True).rows
 
 
 def d(value: str) -> Decimal:

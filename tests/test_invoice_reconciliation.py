@@ -460,7 +460,7 @@ def test_the_newest_delivery_of_a_day_is_reconciled_once(messy: Warehouse) -> No
 
 @pytest.fixture(scope="module")
 def sample(published_sample: PublishedSample) -> Warehouse:
-    return Warehouse(published_sample.build)
+    return Warehouse(published_sample.build, read_only=True)
 
 
 def test_sample_invoices_are_what_the_generator_writes_for_the_sample(sample: Warehouse) -> None:

@@ -232,7 +232,7 @@ def priced_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         result = run_dbt_in(project, root, "build", "--quiet")
         assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
 
-    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb")
+    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb", read_only=True)
 
 
 # One broken row per rule (price-book columns: id, provider, model, scope, tier, from, to,
