@@ -51,6 +51,7 @@ select
                 'cast(' ~ case.amount ~ ' as decimal(38, 12))', 'cast(' ~ case.weight ~ ' as decimal(38, 6))',
                 'cast(' ~ case.total ~ ' as decimal(38, 6))'
             ) }} * 1000000000000 as decimal(38, 0))
+        {%- elif case.macro == 'integer_divide' %} {{ integer_divide(case.dividend, case.divisor) }}
         {%- endif %}
         as {{ dbt.type_string() }}
     ) as rendered
@@ -135,6 +136,9 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
      "1"),
     ({"macro": "allocate_share", "amount": "123456789.123456789012", "weight": "0.5", "total": "1"},
      "61728394561728394506"),
+    # truncated toward zero on both engines, each operand in parentheses (-7 // 1 + 1 would be -6)
+    ({"macro": "integer_divide", "dividend": "-7", "divisor": "1 + 1"}, "-3"),
+    ({"macro": "integer_divide", "dividend": "9223372036854775807", "divisor": "2"}, "4611686018427387903"),
 ]
 # The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
 # but for the columns that name the run (RUN_COLUMNS).

@@ -1,14 +1,14 @@
-{# The integer quotient of two integers, rounded toward minus infinity for positive divisors (DuckDB `//`, Spark `div`). #}
+{# The integer quotient of two integers, truncated toward zero (DuckDB `//`, Spark `div`: -7, 2 gives -3). #}
 {% macro integer_divide(dividend, divisor) %}
     {{- return(adapter.dispatch("integer_divide", "llm_cost")(dividend, divisor)) -}}
 {% endmacro %}
 
 {% macro duckdb__integer_divide(dividend, divisor) -%}
-    ({{ dividend }} // {{ divisor }})
+    (({{ dividend }}) // ({{ divisor }}))
 {%- endmacro %}
 
 {% macro spark__integer_divide(dividend, divisor) -%}
-    ({{ dividend }} div {{ divisor }})
+    (({{ dividend }}) div ({{ divisor }}))
 {%- endmacro %}
 
 

@@ -196,13 +196,13 @@ baseline_middle_values as (
         dimension,
         dimension_value,
         max(case
-            when cost_position = {{ integer_divide('(value_count + 1)', 2) }} then cost_usd
+            when cost_position = {{ integer_divide('value_count + 1', 2) }} then cost_usd
         end) as lower_middle_cost_usd,
         max(case
             when cost_position = {{ integer_divide('value_count', 2) }} + 1 then cost_usd
         end) as upper_middle_cost_usd,
         max(case
-            when priced_call_count_position = {{ integer_divide('(value_count + 1)', 2) }}
+            when priced_call_count_position = {{ integer_divide('value_count + 1', 2) }}
                 then priced_call_count
         end) as lower_middle_priced_call_count,
         max(case
@@ -268,7 +268,7 @@ baseline_middle_deviations as (
         dimension,
         dimension_value,
         max(case
-            when deviation_position = {{ integer_divide('(value_count + 1)', 2) }}
+            when deviation_position = {{ integer_divide('value_count + 1', 2) }}
                 then absolute_deviation_usd
         end) as lower_middle_deviation_usd,
         max(case

@@ -189,7 +189,7 @@ peer_middle_values as (
         max(case
             when
                 cost_per_request_position
-                = {{ integer_divide('(cost_per_request_count + 1)', 2) }}
+                = {{ integer_divide('cost_per_request_count + 1', 2) }}
                 then cost_per_request_usd
         end) as lower_middle_cost_per_request_usd,
         max(case
@@ -201,7 +201,7 @@ peer_middle_values as (
         max(case
             when
                 cost_per_1k_tokens_position
-                = {{ integer_divide('(cost_per_1k_tokens_count + 1)', 2) }}
+                = {{ integer_divide('cost_per_1k_tokens_count + 1', 2) }}
                 then cost_per_1k_tokens_usd
         end) as lower_middle_cost_per_1k_tokens_usd,
         max(case
@@ -213,7 +213,7 @@ peer_middle_values as (
         max(case
             when
                 tokens_per_request_position
-                = {{ integer_divide('(tokens_per_request_count + 1)', 2) }}
+                = {{ integer_divide('tokens_per_request_count + 1', 2) }}
                 then tokens_per_request
         end) as lower_middle_tokens_per_request,
         max(case
