@@ -332,7 +332,7 @@ def check_csv_with_duckdb(connection: duckdb.DuckDBPyConnection, read_path: str)
     try:
         row = connection.execute(
             "select count(*) from read_csv(?, header = true, all_varchar = true,"
-            " null_padding = true, filename = '__raw_source_file',"
+            " null_padding = true, parallel = false, filename = '__raw_source_file',"
             f" max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES})",
             [read_path],
         ).fetchone()

@@ -49,9 +49,9 @@ def test_app_logs_in_every_encoding_with_bad_records_quarantined(
                 [app_row(timestamp=NOON + 86_400, **{"deployment.environment": "prd"})], compress=True)
     csv_file = raw / "logs/app/2026/03/06/c.csv"
     csv_file.write_text(
-        "timestamp,service.name,llm.provider,llm.model,llm.input_tokens,llm.output_tokens\n"
-        f"{(NOON + 86_400) * 1000},ranker,OpenAI,gpt-4o-mini,2000000,0\n"
-        "not-a-time,ranker,openai,gpt-4o-mini,1,1\n",
+        "timestamp,service.name,llm.provider,llm.model,llm.input_tokens,llm.output_tokens,note\n"
+        f'{(NOON + 86_400) * 1000},ranker,OpenAI,gpt-4o-mini,2000000,0,"a prompt on\ntwo lines, quoted"\n'
+        "not-a-time,ranker,openai,gpt-4o-mini,1,1,\n",
         encoding="utf-8",
     )
 
@@ -65,7 +65,7 @@ def test_app_logs_in_every_encoding_with_bad_records_quarantined(
     # JSONL call: 0.6M x 0.15 + 0.4M x 0.075 + 0.1M x 0.60 = 0.09 + 0.03 + 0.06 = 0.18
     # A 2M cache read against 1M input can only mean input excludes the cache:
     # 1M x 0.15 + 2M x 0.075 + 0.1M x 0.60 = 0.36, so day 1 is 0.18 + 0.36 = 0.54
-    # CSV call (no team, epoch ms, unowned service): 2M x 0.15 = 0.30
+    # CSV call (no team, epoch ms, unowned service, a newline in a quoted field): 2M x 0.15 = 0.30
     assert warehouse.rows(
         "select usage_date::varchar, team, environment, route, call_count, cost_usd"
         " from fct_llm_cost_daily order by all"

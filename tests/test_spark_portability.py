@@ -331,7 +331,7 @@ def gateway_and_bedrock_logs(root: Path) -> None:
     fields and objects, duplicate keys, lines that are not JSON objects; gzipped files with and
     without `.gz` (without: quarantined by the pre-flight, read by neither engine); a LiteLLM CSV
     export with JSON in quoted fields and empty fields, and one with a multi-line prompt in a
-    quoted field (quarantined by DuckDB's pre-flight: unreadable_csv)."""
+    quoted field."""
     fixtures = PROJECT_ROOT / "tests" / "fixtures"
     litellm, bedrock = root / "logs" / "litellm", root / "logs" / "bedrock"
     for source, target in (

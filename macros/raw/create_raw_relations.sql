@@ -114,7 +114,10 @@
     key `filename` (so the record text, and with it the record id, is the
     same as when read_csv's own `filename = true` column was used), unless
     the CSV has a column of that name: then that column is kept as written.
-    Rows up to 256 MiB (a LiteLLM `messages` cell can be megabytes).
+    Rows up to 256 MiB (a LiteLLM `messages` cell can be megabytes). A quoted
+    field may hold a newline (a multi-line prompt): DuckDB's parallel CSV
+    scanner refuses one beside null_padding, so each file is read by one
+    thread (several files still by several).
 #}
 {% macro raw_csv_select(globs) %}
     select
@@ -138,6 +141,7 @@
             all_varchar = true,
             union_by_name = true,
             null_padding = true,
+            parallel = false,
             filename = '__raw_source_file',
             max_line_size = 268435456,
             buffer_size = 536870912

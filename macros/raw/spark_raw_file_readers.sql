@@ -110,7 +110,7 @@
             "create or replace temporary view " ~ relation_name ~ "__csv_" ~ loop.index
             ~ " (" ~ (positions | join(", ")) ~ ") using csv options (path "
             ~ sql_string_literal(spark_file_path(source_file))
-            ~ ", header 'true', escape '\"', mode 'PERMISSIVE')"
+            ~ ", header 'true', escape '\"', multiLine 'true', mode 'PERMISSIVE')"
         ) %}
     {% endfor %}
     {% set selects = [] %}
