@@ -47,6 +47,7 @@ from typing import Any
 
 import duckdb
 
+from nightly import SPARK_RUN_RESULTS_FILE
 from run_dbt import duckdb_memory_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -297,7 +298,12 @@ def dbt_build(step: str, work: Path, dbt_args: Sequence[str]) -> dict[str, Any]:
     if not produced.exists():
         return outcome
     shutil.copyfile(produced, kept)
-    return {**outcome, **node_timings(kept), "run_results": str(kept)}
+    spark_produced, spark_kept = work / "target" / SPARK_RUN_RESULTS_FILE, work / f"run_results-{step}-spark.json"
+    spark = {}
+    if spark_produced.exists():  # a --target spark night: the models' times are the Spark build's
+        shutil.copyfile(spark_produced, spark_kept)
+        spark = {"spark": {**node_timings(spark_kept), "run_results": str(spark_kept)}}
+    return {**outcome, **node_timings(kept), "run_results": str(kept), **spark}
 
 
 def manifest(work: Path) -> dict[str, Any]:

@@ -119,6 +119,7 @@ SPARK_TARGET = "spark"
 SPARK_PYTHON_VARIABLE = "LLM_COST_SPARK_PYTHON"  # the Spark venv's interpreter, set by nightly.sh
 SPARK_BUILD_ARGS = ["--target", SPARK_TARGET, "--exclude", "resource_type:test", "resource_type:unit_test"]
 SPARK_RELATIONS_FILE = "spark_relations.json"  # scripts/spark_build.py's list of Parquet folders
+SPARK_RUN_RESULTS_FILE = "run_results-spark.json"  # the Spark build's node times, kept from the test run's
 # A night whose inputs are the last published night's (scripts/night_inputs.py) builds only these:
 # the models that read the current date, what depends on them, and their tests.
 CURRENT_DATE_SELECTOR = "tag:reads_current_date+"
@@ -577,7 +578,8 @@ def duckdb_manifest(environ: dict[str, str], target_path: Path) -> dict[str, Any
 def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: int,
                 run_id: str, build_path: Path) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     """A night on the `spark` target: `dbt build` of the models on Spark (scripts/spark_build.py, the
-    Spark venv's interpreter; no data tests there), views of the build database over the Parquet
+    Spark venv's interpreter; no data tests there; its run_results.json kept as
+    SPARK_RUN_RESULTS_FILE), views of the build database over the Parquet
     files Spark wrote, with DuckDB's types (mirror_spark_relations), then the data tests on DuckDB over those views
     (`dbt test`). Returns the test run's results and manifest, and the Spark run's invocation id
     (the load invocation of fct_pipeline_loads)."""
@@ -590,6 +592,7 @@ def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: 
     _, _, spark_invocation_id = build(
         [*SPARK_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
         program=[spark_python, str(PROJECT_ROOT / "scripts" / "spark_build.py"), str(relations_file), "build"])
+    shutil.copyfile(target_path / "run_results.json", target_path / SPARK_RUN_RESULTS_FILE)
     mirror_spark_relations(build_path, read_artifact(relations_file), duckdb_manifest(environ, target_path))
     # cautious: a test of a relation not built tonight (a narrower --select) is not run
     results, manifest, _ = build([*NIGHTLY_BUILD_ARGS, "--indirect-selection", "cautious", *selection],

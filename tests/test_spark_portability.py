@@ -19,13 +19,16 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, private_venv
+from conftest import PROJECT_ROOT, private_venv, write_jsonl
+from test_worked_example import EXPECTED_COST as WORKED_EXAMPLE_COST
+from test_worked_example import app_log_rows as worked_example_rows
 
 # What one case renders: `text` goes in as a SQL string literal (sql_string_literal).
 CASE_QUERY = """
@@ -249,7 +252,8 @@ def raw_folder(root: Path) -> Path:
 
 
 def app_logs(root: Path) -> None:
-    """The sample's app logs (JSON lines and CSV) and OTLP traces, plus a gzipped JSON-lines file
+    """The sample's app logs (JSON lines and CSV) and OTLP traces, the worked example's calls
+    (tests/test_worked_example.py, EXPECTED_COST), plus a gzipped JSON-lines file
     whose name holds a quote, glob characters and a backquote, with a blank line, a record written
     twice, one that names a key twice, and two that are not JSON objects; and a CSV file with its
     columns in another order and one more, quoted commas and quotes, and empty fields."""
@@ -259,6 +263,7 @@ def app_logs(root: Path) -> None:
             target = root / path.relative_to(sample)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+    write_jsonl(root / "logs" / "app" / "worked_example" / "calls.jsonl", worked_example_rows())
     lines = next(iter(sorted(sample.glob("logs/app/**/*.jsonl")))).read_text(encoding="utf-8").splitlines()
     hostile = root / "logs" / "app" / "extra" / "o'brien [x] {y}`.jsonl.gz"
     hostile.parent.mkdir(parents=True)
@@ -462,6 +467,42 @@ def changed_raw_state(before: Path, after: Path) -> Path:
     (app / "21" / "calls.jsonl").write_text("\n".join(rewritten[1:]) + "\n", encoding="utf-8")
     (app / "22" / "calls.jsonl").write_text("", encoding="utf-8")
     (app / "20" / "batch_calls.csv").unlink()
+    _, llm_span = split_trace()
+    (after / "traces" / "otlp" / "late").mkdir(parents=True)
+    (after / "traces" / "otlp" / "late" / "llm.jsonl").write_text(llm_span + "\n", encoding="utf-8")
+    return after
+
+
+# The trace of split_trace: the sample's first trace under this id, and its server span's route.
+SPLIT_TRACE_ID = "f1e2d3c4b5a6978800112233445566ff"
+SPLIT_TRACE_ROUTE = "/v1/checkout/{cart_id}/summary"
+
+
+def split_trace() -> tuple[str, str]:
+    """The sample's first OTLP trace under SPLIT_TRACE_ID as two TracesData lines: its server span
+    (which gives the LLM span its route) and its LLM span."""
+    first_file = sorted((PROJECT_ROOT / "data" / "sample" / "traces" / "otlp").rglob("*.jsonl"))[0]
+    batch = json.loads(first_file.read_text(encoding="utf-8").splitlines()[0])
+    trace_id = batch["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"]
+    batch = json.loads(json.dumps(batch).replace(trace_id, SPLIT_TRACE_ID))
+    (resource_spans,) = batch["resourceSpans"]
+    server_scope, llm_scope = resource_spans["scopeSpans"]
+    assert server_scope["spans"][0]["attributes"][0]["value"]["stringValue"] == SPLIT_TRACE_ROUTE
+    return tuple(json.dumps({"resourceSpans": [{**resource_spans, "scopeSpans": [scope]}]})  # type: ignore[return-value]
+                 for scope in (server_scope, llm_scope))
+
+
+def late_raw_state(before: Path, after: Path) -> Path:
+    """`before` a night later: an app-log file of an earlier day arriving now, repeating two records
+    of a file loaded before (which copy is billed is decided again), and the server span of the LLM
+    span that arrived the night before (its route: late context)."""
+    shutil.copytree(before, after)
+    app = after / "logs" / "app" / "2026" / "11"
+    repeated = (app / "23" / "calls.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    (app / "19").mkdir()
+    (app / "19" / "late.jsonl").write_text("\n".join(repeated) + "\n", encoding="utf-8")
+    server_span, _ = split_trace()
+    (after / "traces" / "otlp" / "late" / "server.jsonl").write_text(server_span + "\n", encoding="utf-8")
     return after
 
 
@@ -579,7 +620,11 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     the same record id) from files listed by the same pre-flight, hostile names included; and
     every model, every public mart included, built from the bundled sample and those files with
     the same rows (incrementally too: the slow test below)."""
-    _, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),))
+    spark, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),))
+    daily = spark["states"][0]["fct_llm_cost_daily"]
+    team_column, cost_column = (daily["columns"].index(column) for column in ("team", "cost_usd"))
+    assert {team: sum(Decimal(row[cost_column]) for row in daily["rows"] if row[team_column] == team)
+            for team in WORKED_EXAMPLE_COST} == WORKED_EXAMPLE_COST  # the worked example, on Spark
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
@@ -598,15 +643,20 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
 
 @slow_spark_test
 def test_an_incremental_spark_night_equals_a_full_duckdb_build(tmp_path: Path) -> None:
-    """Every model of SPARK_MODELS, the public marts included, built twice on Spark, the second
-    time incrementally from a changed raw folder (changed_raw_state): each time equal to DuckDB's
-    full build of the same folder (but
-    NIGHT_HISTORY after the first), only the changed files loaded again, and the deleted and the
-    emptied file retracted."""
+    """Every model of SPARK_MODELS, the public marts included, built three times on Spark, then
+    incrementally from a changed raw folder (changed_raw_state) and from one a night later
+    (late_raw_state): each time equal to DuckDB's full build of the same folder (but
+    NIGHT_HISTORY after the first); only the changed files loaded again, the deleted and the
+    emptied file retracted, and the LLM span whose server span came a night later given its route."""
     first = raw_folder(tmp_path / "states" / "first")
-    spark, _ = built_on_both_engines(tmp_path, (first, changed_raw_state(first, tmp_path / "states" / "changed")))
+    changed = changed_raw_state(first, tmp_path / "states" / "changed")
+    spark, _ = built_on_both_engines(tmp_path, (first, changed, late_raw_state(changed, tmp_path / "states" / "late")))
     raw = tmp_path / "raw"
-    before, after = (state["stg_app__llm_calls"] for state in spark["states"])
+    calls = [state["fct_llm_calls"] for state in spark["states"][1:]]
+    trace_column, route_column = (calls[0]["columns"].index(column) for column in ("trace_id", "route"))
+    assert [[row[route_column] for row in table["rows"] if row[trace_column] == SPLIT_TRACE_ID]
+            for table in calls] == [["unknown"], [SPLIT_TRACE_ROUTE]]
+    before, after = (state["stg_app__llm_calls"] for state in spark["states"][:2])
     file_column, loaded_column = (before["columns"].index(column) for column in ("source_file", "loaded_at"))
     loads = [{row[file_column].removeprefix(str(raw)): row[loaded_column] for row in table["rows"]}
              for table in (before, after)]
@@ -643,6 +693,9 @@ def test_a_spark_night_publishes_what_a_duckdb_night_publishes(tmp_path: Path) -
         )
         assert nights[engine].returncode in (0, 1), nights[engine].stdout[-3000:] + nights[engine].stderr[-3000:]
     assert nights["spark"].returncode == nights["duckdb"].returncode, nights["spark"].stderr[-3000:]
+    spark_results = json.loads((tmp_path / "target-spark" / "run_results-spark.json").read_text(encoding="utf-8"))
+    assert {result["unique_id"]: result["status"] for result in spark_results["results"]}.get(
+        "model.llm_cost.fct_llm_calls") == "success"  # the Spark build's node times, kept beside the tests'
     connection = duckdb.connect()
     catalogs = ("spark_night", "duckdb_night")
     for catalog, engine in zip(catalogs, ("spark", "duckdb"), strict=True):
