@@ -588,7 +588,7 @@ def spark_night(selection: list[str], environ: dict[str, str], lock_descriptor: 
         raise NightlyError(f"{SPARK_PYTHON_VARIABLE} is not set: run ./scripts/nightly.sh --target {SPARK_TARGET}")
     target_path = Path(environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
     relations_file = target_path / SPARK_RELATIONS_FILE
-    remove_files([relations_file])
+    remove_files([relations_file, target_path / SPARK_RUN_RESULTS_FILE])  # never an earlier night's
     _, _, spark_invocation_id = build(
         [*SPARK_BUILD_ARGS, *selection], environ, lock_descriptor, run_id,
         program=[spark_python, str(PROJECT_ROOT / "scripts" / "spark_build.py"), str(relations_file), "build"])
