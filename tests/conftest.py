@@ -23,8 +23,8 @@ sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 from private_venv import private_venv  # noqa: E402, F401 - tests import it from here
 from run_dbt import run_dbt  # noqa: E402
 
-# The suite's longest test (a whole build on a local Spark session) first, so that the two workers
-# of pytest.ini's `-n 2` finish together instead of one running it alone at the end.
+# The suite's longest test (a whole build on a local Spark session) first, so that the workers
+# of pytest.ini's `-n` finish together instead of one running it alone at the end.
 FIRST_TESTS = ("test_spark_portability.py::test_spark_gives_the_same_values_seeds_raw_records_and_models",)
 
 

@@ -17,7 +17,10 @@
 
     The windows run over the few key columns of each record (`record_keys`)
     and the verdict is joined back to the full record once at the end: windows
-    over full-width rows spilled gigabytes to disk at 10M records.
+    over full-width rows spilled gigabytes to disk at 10M records. They also
+    run only over the keys that more than one record shares (found by a
+    grouping first: a few percent of the records); a key seen once needs no
+    ranking (3M app-log calls: 17.2 s -> 14.6 s for this model).
 
     Incremental by the one contract of macros/incremental/incremental_files.sql,
     around the days that changed: records that share a key (duplicates, the
@@ -103,6 +106,7 @@ record_keys as (
         validated.called_at,
         validated.record_outcome as validated_outcome,
         {#- how many usage buckets the record reports: the richer recording of a call is kept -#}
+        
         case when validated.input_tokens_text is not null then 1 else 0 end
         + case when validated.output_tokens_text is not null then 1 else 0 end
         + case when validated.cache_read_tokens_text is not null then 1 else 0 end
@@ -124,14 +128,56 @@ record_keys as (
 
 ),
 
+exact_duplicate_keys as (
+
+    {#- the dedup keys delivered more than once (a few): the first record by id is kept -#}
+    select
+        dedup_key,
+        min(record_id) as kept_record_id
+    from record_keys
+    group by dedup_key
+    having count(*) > 1
+
+),
+
 exact_duplicates_marked as (
 
     select
-        *,
-        row_number() over (
-            partition by dedup_key order by record_id
-        ) > 1 as is_exact_duplicate
+        record_keys.*,
+        coalesce(record_keys.record_id <> exact_duplicate_keys.kept_record_id, false)
+            as is_exact_duplicate
     from record_keys
+    left join exact_duplicate_keys
+        on record_keys.dedup_key = exact_duplicate_keys.dedup_key
+
+),
+
+provider_call_records as (
+
+    select
+        record_id,
+        source_rank,
+        validated_outcome,
+        usage_field_count,
+        provider,
+        provider_request_id
+    from exact_duplicates_marked
+    where
+        validated_outcome in ('usable', 'failed_attempt')
+        and not is_exact_duplicate
+        and provider_request_id is not null
+
+),
+
+matched_provider_calls as (
+
+    {#- the provider calls that more than one record reports (a few) -#}
+    select
+        provider,
+        provider_request_id
+    from provider_call_records
+    group by provider, provider_request_id
+    having count(*) > 1
 
 ),
 
@@ -146,27 +192,31 @@ provider_calls as (
         own span and an instrumentation library's): response ids are unique
         per call. The other sources' request ids are not (an app log's
         request id can cover several calls), so within them only sources
-        are compared.
+        are compared. Only matched calls are ranked: a call reported once
+        keeps its record.
     -#}
     select
-        record_id,
-        source_rank,
-        provider || ':' || provider_request_id as provider_call_key,
-        min(source_rank) over (partition by provider, provider_request_id) as kept_source_rank,
+        provider_call_records.record_id,
+        provider_call_records.source_rank,
+        min(provider_call_records.source_rank) over (
+            partition by provider_call_records.provider, provider_call_records.provider_request_id
+        ) as kept_source_rank,
         row_number() over (
-            partition by provider, provider_request_id
+            partition by provider_call_records.provider, provider_call_records.provider_request_id
             order by
-                source_rank asc,
-                case when validated_outcome = 'usable' then 0 else 1 end asc,
-                usage_field_count desc,
-                record_id asc
+                provider_call_records.source_rank asc,
+                case when provider_call_records.validated_outcome = 'usable' then 0 else 1 end asc,
+                provider_call_records.usage_field_count desc,
+                provider_call_records.record_id asc
         ) as call_record_rank,
-        count(*) over (partition by provider, provider_request_id) > 1 as is_matched
-    from exact_duplicates_marked
-    where
-        validated_outcome in ('usable', 'failed_attempt')
-        and not is_exact_duplicate
-        and provider_request_id is not null
+        provider_call_records.provider || ':' || provider_call_records.provider_request_id
+            as provider_call_key
+    from provider_call_records
+    inner join matched_provider_calls
+        on
+            provider_call_records.provider is not distinct from matched_provider_calls.provider
+            and provider_call_records.provider_request_id
+            = matched_provider_calls.provider_request_id
 
 ),
 
@@ -174,6 +224,8 @@ outcomes as (
 
     select
         exact_duplicates_marked.*,
+        provider_calls.provider_call_key,
+        provider_calls.call_record_rank,
         case
             when exact_duplicates_marked.validated_outcome not in ('usable', 'failed_attempt')
                 then exact_duplicates_marked.validated_outcome
@@ -187,55 +239,78 @@ outcomes as (
                 then 'instrumentation_duplicate'
             when exact_duplicates_marked.validated_outcome = 'usable' then 'billed'
             else exact_duplicates_marked.validated_outcome
-        end as record_outcome,
-        case when provider_calls.is_matched then provider_calls.provider_call_key end
-            as provider_call_key,
-        case when provider_calls.is_matched then provider_calls.call_record_rank end
-            as call_record_rank
+        end as record_outcome
     from exact_duplicates_marked
     left join provider_calls
         on exact_duplicates_marked.record_id = provider_calls.record_id
 
 ),
 
-attempts_ordered as (
+attempts as (
 
     select
         record_id,
         source_system,
         called_at,
-        coalesce(logical_group_key, record_id) as group_key,
-        count(case when record_outcome = 'billed' then 1 end) over (
-            partition by source_system, coalesce(logical_group_key, record_id)
-            order by called_at, record_id
-            rows between unbounded preceding and 1 preceding
-        ) as successful_attempts_before
+        record_outcome,
+        coalesce(logical_group_key, record_id) as group_key
     from outcomes
     where record_outcome in ('billed', 'failed_attempt')
 
 ),
 
-attempts_numbered as (
+retried_groups as (
+
+    {#- the logical groups with more than one attempt (a few) -#}
+    select
+        source_system,
+        group_key
+    from attempts
+    group by source_system, group_key
+    having count(*) > 1
+
+),
+
+retried_attempts_ordered as (
+
+    select
+        attempts.record_id,
+        attempts.source_system,
+        attempts.group_key,
+        attempts.called_at,
+        count(case when attempts.record_outcome = 'billed' then 1 end) over (
+            partition by attempts.source_system, attempts.group_key
+            order by attempts.called_at, attempts.record_id
+            rows between unbounded preceding and 1 preceding
+        ) as successful_attempts_before
+    from attempts
+    inner join retried_groups
+        on
+            attempts.source_system = retried_groups.source_system
+            and attempts.group_key = retried_groups.group_key
+
+),
+
+retried_attempts_numbered as (
 
     select
         record_id,
-        md5(
-            source_system
-            || ':'
-            || group_key
-            || ':'
-            || cast(successful_attempts_before as {{ dbt.type_string() }})
-        ) as logical_request_id,
+        successful_attempts_before,
         cast(row_number() over (
             partition by source_system, group_key, successful_attempts_before
             order by called_at, record_id
         ) as {{ dbt.type_bigint() }}) as attempt_number
-    from attempts_ordered
+    from retried_attempts_ordered
 
 ),
 
 verdicts as (
 
+    {#-
+        An attempt's logical request: its group and the number of billed
+        attempts before it (none for a group of one attempt, the first
+        attempt of its request).
+    -#}
     select
         outcomes.record_id,
         outcomes.source_rank,
@@ -243,11 +318,26 @@ verdicts as (
         outcomes.provider_call_key,
         outcomes.call_record_rank,
         outcomes.record_outcome,
-        attempts_numbered.logical_request_id,
-        attempts_numbered.attempt_number
+        case
+            when outcomes.record_outcome in ('billed', 'failed_attempt')
+                then md5(
+                        outcomes.source_system
+                        || ':'
+                        || coalesce(outcomes.logical_group_key, outcomes.record_id)
+                        || ':'
+                        || cast(
+                            coalesce(retried_attempts_numbered.successful_attempts_before, 0)
+                            as {{ dbt.type_string() }}
+                        )
+                    )
+        end as logical_request_id,
+        case
+            when outcomes.record_outcome in ('billed', 'failed_attempt')
+                then coalesce(retried_attempts_numbered.attempt_number, 1)
+        end as attempt_number
     from outcomes
-    left join attempts_numbered
-        on outcomes.record_id = attempts_numbered.record_id
+    left join retried_attempts_numbered
+        on outcomes.record_id = retried_attempts_numbered.record_id
     where outcomes.is_to_classify
 
 ),
