@@ -1,13 +1,17 @@
-"""Shared fixtures: build the warehouse in-process over raw folders the tests write."""
+"""Shared fixtures: build the warehouse (dbt in a subprocess) over raw folders the tests write."""
 
 from __future__ import annotations
 
+import atexit
 import fcntl
+import functools
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +25,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 from private_venv import private_venv  # noqa: E402, F401 - tests import it from here
-from run_dbt import run_dbt  # noqa: E402
 
 # The suite's longest test (a whole build on a local Spark session) first, so that the workers
 # of pytest.ini's `-n` finish together instead of one running it alone at the end.
@@ -34,14 +37,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclass(frozen=True)
 class Warehouse:
-    """A built DuckDB warehouse that tests can query: read-only when shared by several tests and
-    workers (once_per_run); else as dbt opened it, whose connection an in-process build leaves open."""
+    """A built DuckDB warehouse that tests query, read-only (several tests and workers may read
+    one at a time)."""
 
     path: Path
-    read_only: bool = False
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        connection = duckdb.connect(str(self.path), read_only=self.read_only)
+        connection = duckdb.connect(str(self.path), read_only=True)
         try:
             return connection.execute(sql).fetchall()
         finally:
@@ -59,23 +61,54 @@ class Warehouse:
 BuildWarehouse = Callable[[Path], Warehouse]
 
 
+# --- one partial parse for the dbt runs of a worker ------------------------------
+
+# dbt parses the whole project again (6-7 s here) unless the profile, the project file and the
+# vars are those of its last parse, and the DuckDB path is part of the profile. So the dbt runs
+# of a worker that run in a subprocess name their database through one path, a symlink pointed
+# at that run's folder just before it, and each starts from the partial-parse state the worker's
+# last run left: dbt re-parses only the files that differ (a test's changed model, or the macros
+# that read the raw root's variable).
+_PARSE_STATES: dict[str, Path] = {}  # database file name -> the partial-parse state of its last run
+
+
+@functools.cache
+def worker_database_link() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="llm-cost-dbt-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder / "database"
+
+
+def dbt_environment_for(database: Path, target: Path, raw: Path | None = None) -> dict[str, str]:
+    """The environment of a dbt run (or a nightly job) in a subprocess over `database`, with its
+    artifacts in `target` (and raw files in `raw`): the database by the worker's stable path."""
+    link = worker_database_link()
+    staging_link = link.with_name("database.new")
+    staging_link.unlink(missing_ok=True)
+    staging_link.symlink_to(database.parent, target_is_directory=True)
+    os.replace(staging_link, link)
+    state = target / "partial_parse.msgpack"
+    previous = _PARSE_STATES.get(database.name)
+    if previous is not None and previous.is_file() and not state.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(previous, state)
+    _PARSE_STATES[database.name] = state
+    return {**os.environ, "LLM_COST_DUCKDB_PATH": str(link / database.name), "DBT_TARGET_PATH": str(target),
+            **({"LLM_COST_RAW_DIR": str(raw)} if raw else {})}
+
+
 def build_into(raw_dir: Path, database: Path, generic_tests: bool = True) -> Warehouse:
-    """Run `dbt build` (in-process) over a raw directory into a DuckDB file, with every data
+    """Run `dbt build` (in a subprocess) over a raw directory into a DuckDB file, with every data
     test. dbt's unit tests do not depend on the raw data: they run once in the suite
     (test_sample_build.py). Without `generic_tests`, the ~450 generic column tests (not_null,
     unique, accepted values) are left out and the singular ones (accounting, conservation,
     ties) kept."""
-    saved_environment, saved_cwd = dict(os.environ), Path.cwd()
-    os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
-    os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
     selection = ["--exclude", "test_type:unit", *([] if generic_tests else ["test_type:generic"])]
-    try:
-        exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target"), *selection])
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_environment)
-        os.chdir(saved_cwd)
-    assert exit_code == 0, f"dbt build failed with exit code {exit_code}"
+    result = subprocess.run(
+        [sys.executable, "scripts/run_dbt.py", "build", "--quiet", *selection], cwd=PROJECT_ROOT,
+        env=dbt_environment_for(database, database.parent / "dbt_target", raw_dir),
+        capture_output=True, text=True, timeout=900, check=False)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
     return Warehouse(database)
 
 
@@ -155,24 +188,17 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
 
 
 def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, write_raw: Callable[[Path], Path]) -> Warehouse:
-    """`dbt build` with every data test over the raw folder that `write_raw(folder)` writes (and
-    returns), once per test run. It runs in a subprocess: a build made in-process leaves dbt's
-    connection open there, and a worker could not then open the file read-only beside it."""
+    """`build_into` with every data test over the raw folder that `write_raw(folder)` writes (and
+    returns), once per test run."""
 
     def build(root: Path) -> None:
-        environment = {**os.environ, "LLM_COST_RAW_DIR": str(write_raw(root)),
-                       "LLM_COST_DUCKDB_PATH": str(root / "warehouse.duckdb"), "DBT_TARGET_PATH": str(root / "target")}
-        result = subprocess.run(
-            [sys.executable, "scripts/run_dbt.py", "build", "--quiet", "--exclude", "test_type:unit"],
-            cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900, check=False)
-        assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+        build_into(write_raw(root), root / "warehouse.duckdb")
 
-    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb", read_only=True)
+    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb")
 
 
 def nightly_over_sample(root: Path) -> None:
-    environment = {**os.environ, "LLM_COST_RAW_DIR": str(PROJECT_ROOT / "data" / "sample"),
-                   "LLM_COST_DUCKDB_PATH": str(root / "llm_cost.duckdb"), "DBT_TARGET_PATH": str(root / "target")}
+    environment = dbt_environment_for(root / "llm_cost.duckdb", root / "target", PROJECT_ROOT / "data" / "sample")
     environment.pop("LLM_COST_ANALYST_DUCKDB_PATH", None)
     result = subprocess.run(
         [sys.executable, "scripts/nightly.py", "--quiet"], cwd=PROJECT_ROOT, env=environment,

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, otlp_span, otlp_traces_data, write_jsonl
+from conftest import PROJECT_ROOT, dbt_environment_for, otlp_span, otlp_traces_data, write_jsonl
 
 PROJECT_PARTS = ["dbt_project.yml", "models", "macros", "seeds", "data-tests", "profiles", "scripts"]
 FIRST_DAY = datetime(2026, 3, 1, tzinfo=UTC)
@@ -51,7 +51,8 @@ class Project:
         return self.root / "build.analyst.duckdb"
 
     def environment(self) -> dict[str, str]:
-        return {**os.environ, "LLM_COST_RAW_DIR": str(self.raw), "LLM_COST_DUCKDB_PATH": str(self.database)}
+        """For a run that starts now (conftest.dbt_environment_for)."""
+        return dbt_environment_for(self.database, self.root / "target", self.raw)
 
     def nightly(self, *args: str) -> int:
         command = [sys.executable, str(self.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS, *args]

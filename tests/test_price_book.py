@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_ROOT, Warehouse, once_per_run, write_jsonl
+from conftest import PROJECT_ROOT, Warehouse, dbt_environment_for, once_per_run, write_jsonl
 
 REFERENCE = PROJECT_ROOT / "tests/reference"
 BOOK = PROJECT_ROOT / "seeds/prices/llm_prices.csv"
@@ -215,9 +214,8 @@ def project_copy(root: Path, appended_rows: dict[str, str]) -> Path:
 
 def run_dbt_in(project: Path, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(project / "scripts/run_dbt.py"), *args, "--target-path", str(root / "dbt_target")],
-        env=os.environ | {"LLM_COST_RAW_DIR": str(root / "raw"),
-                          "LLM_COST_DUCKDB_PATH": str(root / "warehouse.duckdb")},
+        [sys.executable, str(project / "scripts/run_dbt.py"), *args],
+        env=dbt_environment_for(root / "warehouse.duckdb", root / "dbt_target", root / "raw"),
         capture_output=True, text=True, timeout=900, check=False,
     )
 
@@ -232,7 +230,7 @@ def priced_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         result = run_dbt_in(project, root, "build", "--quiet")
         assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
 
-    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb", read_only=True)
+    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb")
 
 
 # One broken row per rule (price-book columns: id, provider, model, scope, tier, from, to,

@@ -21,7 +21,6 @@ Hand-computed from the price book (USD per million tokens):
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -29,18 +28,13 @@ from pathlib import Path
 
 import duckdb
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, dbt_environment_for
 
 REALWORLD_RAW = PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"
 
 
 def test_realworld_samples_come_out_as_their_sources_say(tmp_path: Path) -> None:
-    environment = {
-        **os.environ,
-        "LLM_COST_RAW_DIR": str(REALWORLD_RAW),
-        "LLM_COST_DUCKDB_PATH": str(tmp_path / "build.duckdb"),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-    }
+    environment = dbt_environment_for(tmp_path / "build.duckdb", tmp_path / "target", REALWORLD_RAW)
     nightly = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "nightly.py"), "--quiet"],
                              env=environment, capture_output=True, text=True, check=False)
     assert nightly.returncode == 0, nightly.stdout + nightly.stderr

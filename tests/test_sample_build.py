@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import PROJECT_ROOT, PublishedSample, Warehouse
+from conftest import PROJECT_ROOT, PublishedSample, Warehouse, dbt_environment_for
 from independent_pricing import MILLION, in_daily_window, price_key, seed
 from run_dbt import PREFLIGHT_DONE_VARIABLE
 
@@ -97,7 +96,7 @@ def independent_cost_by_team() -> dict[str, Decimal | None]:
 
 @pytest.fixture(scope="module")
 def sample_warehouse(published_sample: PublishedSample) -> Warehouse:
-    return Warehouse(published_sample.build, read_only=True)
+    return Warehouse(published_sample.build)
 
 
 def test_dbt_unit_tests_pass(published_sample: PublishedSample, tmp_path: Path) -> None:
@@ -105,8 +104,7 @@ def test_dbt_unit_tests_pass(published_sample: PublishedSample, tmp_path: Path) 
     parents as relations: they run once in the suite, over a copy of the sample's build."""
     database = tmp_path / "llm_cost.duckdb"
     shutil.copyfile(published_sample.build, database)
-    environment = {**os.environ, "LLM_COST_RAW_DIR": str(SAMPLE), "LLM_COST_DUCKDB_PATH": str(database),
-                   "DBT_TARGET_PATH": str(tmp_path / "target"), PREFLIGHT_DONE_VARIABLE: "1"}
+    environment = {**dbt_environment_for(database, tmp_path / "target", SAMPLE), PREFLIGHT_DONE_VARIABLE: "1"}
     result = subprocess.run([sys.executable, "scripts/run_dbt.py", "test", "--select", "test_type:unit"],
                             cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=600,
                             check=False)

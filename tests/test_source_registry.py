@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import filecmp
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from conftest import PROJECT_ROOT, write_jsonl
+from conftest import PROJECT_ROOT, dbt_environment_for, write_jsonl
 
 PROJECT_PARTS = ["dbt_project.yml", "models", "macros", "seeds", "data-tests", "profiles", "scripts"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
@@ -258,11 +257,10 @@ def test_a_fifth_telemetry_source_needs_only_its_staging_folder_and_a_registry_r
     }])
 
     database = tmp_path / "build.duckdb"
-    environment = {**os.environ, "LLM_COST_RAW_DIR": str(raw), "LLM_COST_DUCKDB_PATH": str(database)}
+    environment = dbt_environment_for(database, tmp_path / "target", raw)
     build = subprocess.run(
         # dbt's unit tests do not depend on the raw data: they run once, in test_sample_build.py
-        [sys.executable, str(root / "scripts" / "run_dbt.py"), "build", "--quiet", "--exclude", "test_type:unit",
-         "--target-path", str(tmp_path / "target")],
+        [sys.executable, str(root / "scripts" / "run_dbt.py"), "build", "--quiet", "--exclude", "test_type:unit"],
         env=environment, capture_output=True, text=True, check=False,
     )
     # every data test passes, the accounting tests included (they loop over the registry)
