@@ -1,4 +1,4 @@
-"""Shared fixtures: build the warehouse (dbt in a subprocess) over raw folders the tests write."""
+"""Shared fixtures: build the warehouse in-process over raw folders the tests write."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 from private_venv import private_venv  # noqa: E402, F401 - tests import it from here
+from run_dbt import run_dbt  # noqa: E402
 
 # The suite's longest test (a whole build on a local Spark session) first, so that the workers
 # of pytest.ini's `-n` finish together instead of one running it alone at the end.
@@ -37,13 +38,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclass(frozen=True)
 class Warehouse:
-    """A built DuckDB warehouse that tests query, read-only (several tests and workers may read
-    one at a time)."""
+    """A built DuckDB warehouse that tests can query: read-only when shared by several tests and
+    workers (once_per_run); else as dbt opened it, whose connection an in-process build leaves open."""
 
     path: Path
+    read_only: bool = False
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        connection = duckdb.connect(str(self.path), read_only=True)
+        connection = duckdb.connect(str(self.path), read_only=self.read_only)
         try:
             return connection.execute(sql).fetchall()
         finally:
@@ -98,17 +100,22 @@ def dbt_environment_for(database: Path, target: Path, raw: Path | None = None) -
 
 
 def build_into(raw_dir: Path, database: Path, generic_tests: bool = True) -> Warehouse:
-    """Run `dbt build` (in a subprocess) over a raw directory into a DuckDB file, with every data
+    """Run `dbt build` (in-process) over a raw directory into a DuckDB file, with every data
     test. dbt's unit tests do not depend on the raw data: they run once in the suite
     (test_sample_build.py). Without `generic_tests`, the ~450 generic column tests (not_null,
     unique, accepted values) are left out and the singular ones (accounting, conservation,
     ties) kept."""
+    saved_environment, saved_cwd = dict(os.environ), Path.cwd()
+    os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
+    os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
     selection = ["--exclude", "test_type:unit", *([] if generic_tests else ["test_type:generic"])]
-    result = subprocess.run(
-        [sys.executable, "scripts/run_dbt.py", "build", "--quiet", *selection], cwd=PROJECT_ROOT,
-        env=dbt_environment_for(database, database.parent / "dbt_target", raw_dir),
-        capture_output=True, text=True, timeout=900, check=False)
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+    try:
+        exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target"), *selection])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        os.chdir(saved_cwd)
+    assert exit_code == 0, f"dbt build failed with exit code {exit_code}"
     return Warehouse(database)
 
 
@@ -188,13 +195,18 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
 
 
 def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, write_raw: Callable[[Path], Path]) -> Warehouse:
-    """`build_into` with every data test over the raw folder that `write_raw(folder)` writes (and
-    returns), once per test run."""
+    """`dbt build` with every data test over the raw folder that `write_raw(folder)` writes (and
+    returns), once per test run. It runs in a subprocess: a build made in-process leaves dbt's
+    connection open there, and a worker could not then open the file read-only beside it."""
 
     def build(root: Path) -> None:
-        build_into(write_raw(root), root / "warehouse.duckdb")
+        environment = dbt_environment_for(root / "warehouse.duckdb", root / "target", write_raw(root))
+        result = subprocess.run(
+            [sys.executable, "scripts/run_dbt.py", "build", "--quiet", "--exclude", "test_type:unit"],
+            cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900, check=False)
+        assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
 
-    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb")
+    return Warehouse(once_per_run(tmp_path_factory, name, build) / "warehouse.duckdb", read_only=True)
 
 
 def nightly_over_sample(root: Path) -> None:

@@ -209,7 +209,7 @@ def test_a_bad_file_replaced_by_a_good_one_is_loaded_the_next_night(built: tuple
     kept = rewritten.stat()
     rewritten.write_bytes(app_lines("app-good", 3))
     os.utime(rewritten, ns=(kept.st_atime_ns, kept.st_mtime_ns))
-    warehouse = build_into(raw, database)
+    warehouse = build_into(raw, database, generic_tests=False)  # the first build ran them over the bad files
     assert warehouse.rows(
         "select count(*), sum(cost_usd) from fct_llm_calls where team = 'app-fixed'") == [(3, 3 * COST_PER_CALL)]
     assert warehouse.rows(

@@ -27,7 +27,7 @@ Scenarios (all app logs, except two OTLP traces):
 The fixture warehouse and the sample warehouse are built once per test run:
 under pytest-xdist the first worker to need one builds it into the run's
 shared temporary folder (under a lock) and the other reads it. dbt runs in a
-subprocess (scripts/run_dbt.py, as conftest.build_into runs it),
+subprocess (scripts/run_dbt.py, as conftest.build_into runs it in-process),
 so that no connection of the build stays open and both workers can read the
 file.
 """

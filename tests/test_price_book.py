@@ -227,10 +227,10 @@ def priced_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     def build(root: Path) -> None:
         project = project_copy(root, {f"mappings/{name}": line for name, line in MAPPINGS.items()})
         write_jsonl(root / "raw/logs/app/calls.jsonl", app_log_rows())
-        result = run_dbt_in(project, root, "build", "--quiet")
+        result = run_dbt_in(project, root, "build", "--quiet", "--exclude", "test_type:unit")
         assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
 
-    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb")
+    return Warehouse(once_per_run(tmp_path_factory, "price_book", build) / "warehouse.duckdb", read_only=True)
 
 
 # One broken row per rule (price-book columns: id, provider, model, scope, tier, from, to,

@@ -96,7 +96,7 @@ def independent_cost_by_team() -> dict[str, Decimal | None]:
 
 @pytest.fixture(scope="module")
 def sample_warehouse(published_sample: PublishedSample) -> Warehouse:
-    return Warehouse(published_sample.build)
+    return Warehouse(published_sample.build, read_only=True)
 
 
 def test_dbt_unit_tests_pass(published_sample: PublishedSample, tmp_path: Path) -> None:
