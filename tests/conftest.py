@@ -69,8 +69,7 @@ BuildWarehouse = Callable[[Path], Warehouse]
 # vars are those of its last parse, and the DuckDB path is part of the profile. So the dbt runs
 # of a worker that run in a subprocess name their database through one path, a symlink pointed
 # at that run's folder just before it, and each starts from the partial-parse state the worker's
-# last run left: dbt re-parses only the files that differ (a test's changed model, or the macros
-# that read the raw root's variable).
+# last run left: dbt re-parses only the files that differ (a test's changed model or seed).
 _PARSE_STATES: dict[str, Path] = {}  # database file name -> the partial-parse state of its last run
 
 
