@@ -657,6 +657,9 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
         connection = duckdb.connect()
         try:
             connection.execute("set enable_progress_bar = false")
+            # tables and Parquet files have no row order to keep: without it DuckDB writes them on every
+            # thread (app logs 10M, fct_llm_calls as Parquet: 20.5 s -> 15.9 s)
+            connection.execute("set preserve_insertion_order = false")
             # the build's memory limit; what does not fit spills beside the copy (removed below)
             connection.execute(f"set memory_limit = {sql_literal(duckdb_memory_limit(os.environ))}")
             connection.execute(f"set temp_directory = {sql_literal(str(spill))}")
@@ -667,6 +670,12 @@ def publish(build_path: Path, target: Path, manifest: dict[str, Any], invocation
             check_published_relations(connection, manifest)
             changed = publish_changes(connection, incremental)
             connection.execute("detach nightly_build")
+            # the Parquet files are written from the copy opened again: read in the session that wrote
+            # it, the first publish of 10M app-log calls wrote them in 72 s instead of 44 s
+            connection.execute("use memory")
+            connection.execute("detach published")
+            connection.execute(f"attach {sql_literal(str(staging_file))} as published")
+            connection.execute("use published")
             write_parquet(connection, parquet_folder, previous_parquet if incremental else None, changed)
             loads = connection.execute(
                 f"select {', '.join(LOADS_COLUMNS)} from main.fct_pipeline_loads"
