@@ -532,11 +532,24 @@ def declared_types(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
     return declared
 
 
+def not_null_columns(manifest: dict[str, Any]) -> dict[str, list[str]]:
+    """By relation (`<schema>.<name>`), the columns of a model whose contract declares them not null
+    (`constraints: [{type: not_null}]`): DuckDB and Delta enforce these when they write the table;
+    Spark's Parquet tables do not, so a Spark night checks them (mirror_spark_relations)."""
+    return {f"{node['schema']}.{node.get('alias') or node['name']}": names
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")
+            if (names := [name for name, column in node["columns"].items()
+                          if any(constraint["type"] == "not_null" for constraint in column.get("constraints", []))])}
+
+
 def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: dict[str, Any]) -> None:
     """Make each relation Spark built tonight a view of the build database over its Parquet files,
     with the DuckDB build's column types (duckdb_column; `manifest` is DuckDB's), so that the data
-    tests and the publish step read it as they read a DuckDB night's table."""
+    tests and the publish step read it as they read a DuckDB night's table. A null in a column its
+    contract declares not null fails the night, as the same row fails a DuckDB build."""
     declared = declared_types(manifest)
+    required = not_null_columns(manifest)
     # a public mart's columns in its contract's order, not Spark's (a partition column last)
     contracts = {f"{node['schema']}.{node.get('alias') or node['name']}": [name.lower() for name in node["columns"]]
                  for node in manifest["nodes"].values()
@@ -558,6 +571,13 @@ def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: 
                 " and schema_name = ? and table_name = ?", [schema, name]).fetchone():
                 connection.execute(f"drop table {quoted(schema, name)}")
             connection.execute(f"create or replace view {quoted(schema, name)} as select {selected} from {files}")
+            if columns_required := required.get(relation):
+                counts = connection.execute("select " + ", ".join(
+                    f'count(*) filter (where "{column}" is null)' for column in columns_required)
+                    + f" from {quoted(schema, name)}").fetchone()
+                if nulls := [column for column, count in zip(columns_required, counts, strict=True) if count]:
+                    raise NightlyError(f"Spark wrote nulls into {relation} ({', '.join(nulls)}), which its"
+                                       " contract declares not null: nothing was published")
     finally:
         connection.close()
 

@@ -101,7 +101,7 @@ def dbt_environment_for(database: Path, target: Path, raw: Path | None = None) -
 def build_into(raw_dir: Path, database: Path, generic_tests: bool = True) -> Warehouse:
     """Run `dbt build` (in-process) over a raw directory into a DuckDB file, with every data
     test. dbt's unit tests do not depend on the raw data: they run once in the suite
-    (test_sample_build.py). Without `generic_tests`, the ~450 generic column tests (not_null,
+    (test_sample_build.py). Without `generic_tests`, the ~360 generic column tests (not_null,
     unique, accepted values) are left out and the singular ones (accounting, conservation,
     ties) kept."""
     saved_environment, saved_cwd = dict(os.environ), Path.cwd()

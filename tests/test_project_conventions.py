@@ -423,6 +423,35 @@ def test_marts_are_public_with_enforced_contracts(manifest: Manifest) -> None:
     )
 
 
+def test_contracted_tables_state_not_null_as_a_constraint(manifest: Manifest) -> None:
+    """A contracted table (rebuilt whole every run) declares a column not null with
+    `constraints: [{type: not_null}]`, which DuckDB enforces as it writes the table (and a Spark
+    night checks, scripts/nightly.py): a `not_null` test there would be one more dbt node per
+    column and night for what the table already guarantees. Key columns keep their pair of
+    primary-key tests; incremental marts keep their tests (a table built before its
+    constraint was declared keeps the old definition until a full refresh), and so do views."""
+    tables = {
+        model["unique_id"]: model
+        for model in nodes(manifest, "model")
+        if model["config"].get("contract", {}).get("enforced") and model["config"]["materialized"] == "table"
+    }
+    keys = {
+        (test["attached_node"], test["column_name"])
+        for test in nodes(manifest, "test")
+        if test.get("test_metadata", {}).get("name") in ("unique", "unique_across_history")
+    }
+    assert_no_violations(
+        "A contracted table's not-null columns are constraints; not_null tests are for its keys",
+        (
+            f"{label(tables[test['attached_node']])}: column `{test['column_name']}` has a not_null test"
+            for test in nodes(manifest, "test")
+            if test.get("test_metadata", {}).get("name") == "not_null"
+            and test["attached_node"] in tables
+            and (test["attached_node"], test["column_name"]) not in keys
+        ),
+    )
+
+
 # --- 8-9. YAML layout -----------------------------------------------------------
 
 

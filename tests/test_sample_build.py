@@ -115,6 +115,25 @@ def test_dbt_unit_tests_pass(published_sample: PublishedSample, tmp_path: Path) 
     assert len(passed) == written, result.stdout[-3000:]
 
 
+def test_the_built_marts_enforce_the_not_null_constraints_of_their_contracts(
+        published_sample: PublishedSample, sample_warehouse: Warehouse) -> None:
+    """The not-null columns of a contracted table are declared as constraints, not tested
+    (tests/test_project_conventions.py): the tables dbt wrote must carry them."""
+    manifest = json.loads((published_sample.build.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+    declared = {
+        (node["name"], name)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")
+        for name, column in node["columns"].items()
+        if any(constraint["type"] == "not_null" for constraint in column.get("constraints", []))
+    }
+    assert len(declared) > 80
+    enforced = set(sample_warehouse.rows(
+        "select table_name, unnest(constraint_column_names) from duckdb_constraints()"
+        " where database_name = current_database() and constraint_type = 'NOT NULL'"))
+    assert declared <= enforced, sorted(declared - enforced)
+
+
 def test_team_costs_match_an_independent_computation(sample_warehouse: Warehouse) -> None:
     expected = independent_cost_by_team()
     assert set(expected) == {"payments", "customer-experience", "search", "analytics", "unattributed"}

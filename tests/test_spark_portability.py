@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pytest
 
+import nightly  # scripts/, on the path through conftest
 from conftest import PROJECT_ROOT, dbt_environment_for, private_venv, write_jsonl
 from test_worked_example import EXPECTED_COST as WORKED_EXAMPLE_COST
 from test_worked_example import app_log_rows as worked_example_rows
@@ -725,3 +726,29 @@ def test_a_spark_night_publishes_what_a_duckdb_night_publishes(tmp_path: Path) -
         rows = {catalog: sorted(connection.execute(f'select {kept} from {catalog}."{schema}"."{name}"').fetchall(),
                                 key=str) for catalog in catalogs}
         assert rows["spark_night"] == rows["duckdb_night"], name
+
+
+def test_a_spark_night_refuses_nulls_its_contracts_forbid(tmp_path: Path) -> None:
+    """Spark's Parquet tables do not enforce a contract's not-null constraints (DuckDB does, when
+    it writes the table): the Spark night checks them on the views it makes over Spark's files."""
+    manifest = {"nodes": {"model.llm_cost.fct_budget": {
+        "resource_type": "model", "schema": "main", "name": "fct_budget", "alias": "fct_budget",
+        "config": {"contract": {"enforced": True}},
+        "columns": {"team": {"data_type": "varchar", "constraints": [{"type": "not_null"}]},
+                    "note": {"data_type": "varchar", "constraints": []}},
+    }}}
+    folder = tmp_path / "spark" / "fct_budget"
+    folder.mkdir(parents=True)
+    build = tmp_path / "build.duckdb"
+    connection = duckdb.connect()
+    connection.execute(f"copy (select 'search' as team, null::varchar as note) to '{folder / 'a.parquet'}'")
+    connection.close()
+    nightly.mirror_spark_relations(build, {"main.fct_budget": str(folder)}, manifest)
+    assert duckdb.connect(str(build), read_only=True).execute("select * from main.fct_budget").fetchall() == [
+        ("search", None)]
+
+    connection = duckdb.connect()
+    connection.execute(f"copy (select null::varchar as team, 'x' as note) to '{folder / 'b.parquet'}'")
+    connection.close()
+    with pytest.raises(nightly.NightlyError, match=r"main\.fct_budget \(team\)"):
+        nightly.mirror_spark_relations(build, {"main.fct_budget": str(folder)}, manifest)
