@@ -20,6 +20,7 @@ import yaml
 
 from conftest import PROJECT_ROOT, PublishedSample, Warehouse, dbt_environment_for
 from independent_pricing import MILLION, in_daily_window, price_key, seed
+from nightly import not_null_columns
 from run_dbt import PREFLIGHT_DONE_VARIABLE
 
 SAMPLE = PROJECT_ROOT / "data/sample"
@@ -120,16 +121,10 @@ def test_the_built_marts_enforce_the_not_null_constraints_of_their_contracts(
     """The not-null columns of a contracted table are declared as constraints, not tested
     (tests/test_project_conventions.py): the tables dbt wrote must carry them."""
     manifest = json.loads((published_sample.build.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
-    declared = {
-        (node["name"], name)
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")
-        for name, column in node["columns"].items()
-        if any(constraint["type"] == "not_null" for constraint in column.get("constraints", []))
-    }
+    declared = {(relation, column) for relation, columns in not_null_columns(manifest).items() for column in columns}
     assert len(declared) > 80
     enforced = set(sample_warehouse.rows(
-        "select table_name, unnest(constraint_column_names) from duckdb_constraints()"
+        "select schema_name || '.' || table_name, unnest(constraint_column_names) from duckdb_constraints()"
         " where database_name = current_database() and constraint_type = 'NOT NULL'"))
     assert declared <= enforced, sorted(declared - enforced)
 

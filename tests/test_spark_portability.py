@@ -744,8 +744,9 @@ def test_a_spark_night_refuses_nulls_its_contracts_forbid(tmp_path: Path) -> Non
     connection.execute(f"copy (select 'search' as team, null::varchar as note) to '{folder / 'a.parquet'}'")
     connection.close()
     nightly.mirror_spark_relations(build, {"main.fct_budget": str(folder)}, manifest)
-    assert duckdb.connect(str(build), read_only=True).execute("select * from main.fct_budget").fetchall() == [
-        ("search", None)]
+    connection = duckdb.connect(str(build), read_only=True)
+    assert connection.execute("select * from main.fct_budget").fetchall() == [("search", None)]
+    connection.close()
 
     connection = duckdb.connect()
     connection.execute(f"copy (select null::varchar as team, 'x' as note) to '{folder / 'b.parquet'}'")
