@@ -519,6 +519,11 @@ def duckdb_column(column: str, parquet_type: str, declared: dict[str, str]) -> s
     return f'cast("{column}" as {kind}) as "{column}"'
 
 
+def relation_name(node: dict[str, Any]) -> str:
+    """A manifest node's relation as `<schema>.<name>` (its alias when it has one)."""
+    return f"{node['schema']}.{node.get('alias') or node['name']}"
+
+
 def declared_types(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
     """By relation (`<schema>.<name>`), the column types a manifest declares: the models' `data_type`
     and the seeds' `column_types` (lower-case column names)."""
@@ -528,7 +533,7 @@ def declared_types(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
             types = {name.lower(): column["data_type"] for name, column in node.get("columns", {}).items()
                      if column.get("data_type")}
             types |= {name.lower(): kind for name, kind in (node["config"].get("column_types") or {}).items()}
-            declared[f"{node['schema']}.{node.get('alias') or node['name']}"] = types
+            declared[relation_name(node)] = types
     return declared
 
 
@@ -536,7 +541,7 @@ def not_null_columns(manifest: dict[str, Any]) -> dict[str, list[str]]:
     """By relation (`<schema>.<name>`), the columns of a model whose contract declares them not null
     (`constraints: [{type: not_null}]`): DuckDB and Delta enforce these when they write the table;
     Spark's Parquet tables do not, so a Spark night checks them (mirror_spark_relations)."""
-    return {f"{node['schema']}.{node.get('alias') or node['name']}": names
+    return {relation_name(node): names
             for node in manifest["nodes"].values()
             if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")
             if (names := [name for name, column in node["columns"].items()
@@ -551,7 +556,7 @@ def mirror_spark_relations(build_path: Path, folders: dict[str, str], manifest: 
     declared = declared_types(manifest)
     required = not_null_columns(manifest)
     # a public mart's columns in its contract's order, not Spark's (a partition column last)
-    contracts = {f"{node['schema']}.{node.get('alias') or node['name']}": [name.lower() for name in node["columns"]]
+    contracts = {relation_name(node): [name.lower() for name in node["columns"]]
                  for node in manifest["nodes"].values()
                  if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")}
     connection = duckdb.connect(str(build_path))
