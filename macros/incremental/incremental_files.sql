@@ -54,8 +54,10 @@
                       row's stamp: the model's context files are
                       recomputed every night but rarely change, and their
                       readers then recompute only the files whose rows did
-                      (int_llm_call_records_classified). The model compares
-                      its rows with replaced_rows() itself, by its key.
+                      (int_llm_call_records_classified). The pre-hook sets
+                      aside each replaced row's fingerprint and stamp
+                      (replaced_rows()); the model joins its rows to them
+                      by the fingerprint of the same columns itself.
       context         what else a changed file's rows give context to:
                       'call_days': the files with a record within
                       var('call_key_lookback_days') days of a day the changed
@@ -266,8 +268,8 @@
 {#
     Pre-hook of every incremental model: delete the rows of the files this run
     recomputes. A model that keeps the stamps of unchanged rows first sets
-    those rows aside in replaced_rows() (none when every file is recomputed:
-    then every row is stamped anew).
+    aside those rows' fingerprints and stamps in replaced_rows() (none when
+    every file is recomputed: then every row is stamped anew).
 #}
 {% macro delete_incremental_files() %}
     {{- return(adapter.dispatch("delete_incremental_files", "llm_cost")()) -}}
@@ -278,7 +280,7 @@
         {%- set files = incremental_files() -%}
         {%- if config.get('incremental_files', {}).get('keep_unchanged_stamps') -%}
             create or replace table {{ replaced_rows() }} as
-            select * from {{ this }} where {{ files if files != 'true' else 'false' }};
+            select {{ replaced_row_columns() }} from {{ this }} where {{ files if files != 'true' else 'false' }};
         {% endif -%}
         delete from {{ this }} where {{ files }}
     {%- endif -%}
@@ -288,8 +290,8 @@
     Spark (Parquet, no DELETE): the table is partitioned by the contract's
     unit (spark__incremental_contract), so the recomputed units' rows are
     their partitions: dropped, or the table truncated when every unit is
-    recomputed. Spark runs one statement per hook, so the rows a model with
-    keep_unchanged_stamps sets aside are copied (a Parquet table) while the
+    recomputed. Spark runs one statement per hook, so what a model with
+    keep_unchanged_stamps sets aside is written (a Parquet table) while the
     hook is rendered, before it runs.
 -#}
 {% macro spark__delete_incremental_files() %}
@@ -298,7 +300,8 @@
         {%- if config.get('incremental_files', {}).get('keep_unchanged_stamps') -%}
             {%- do run_query("drop table if exists " ~ replaced_rows()) -%}
             {%- do run_query(
-                "create table " ~ replaced_rows() ~ " using parquet as select * from " ~ this
+                "create table " ~ replaced_rows() ~ " using parquet as select " ~ replaced_row_columns()
+                ~ " from " ~ this
                 ~ " where " ~ ("false" if changed['values'] is none else incremental_files())
             ) -%}
         {%- endif -%}
@@ -316,12 +319,35 @@
 
 
 {#
-    The rows the pre-hook deleted, set aside for a model whose contract keeps
-    the stamps of unchanged rows (`keep_unchanged_stamps`); dropped by its
-    post-hook, in the same transaction.
+    What the pre-hook set aside of the rows it deleted, for a model whose
+    contract keeps the stamps of unchanged rows (`keep_unchanged_stamps`): each
+    row's `row_fingerprint` (of every column but the stamp, by name:
+    stamped_row_fingerprint) and its stamp; dropped by the model's post-hook, in
+    the same transaction. Three narrow columns instead of a copy of the rows:
+    at 10M app-log calls a night replaces ~700,000 rows of 75 columns.
 #}
 {% macro replaced_rows() %}
     {{ return(this.incorporate(path={'identifier': this.identifier ~ '__replaced'})) }}
+{% endmacro %}
+
+{#- The select list of replaced_rows(), over the model's table as it is. -#}
+{% macro replaced_row_columns() %}
+    {%- set stamp = config.require('incremental_files')['stamp'] -%}
+    {%- set columns = [] -%}
+    {%- for column in adapter.get_columns_in_relation(this) if column.name != stamp -%}
+        {%- do columns.append(column.name) -%}
+    {%- endfor -%}
+    {{- return(stamped_row_fingerprint(columns) ~ " as row_fingerprint, " ~ stamp) -}}
+{% endmacro %}
+
+{#
+    The fingerprint keep_unchanged_stamps compares: row_fingerprint of the
+    given columns (every column of the model but its stamp) in name order, so
+    that a table whose columns are stored in another order (Spark stores the
+    partition column last) fingerprints its rows as the model's select does.
+#}
+{% macro stamped_row_fingerprint(columns, relation_alias=none) %}
+    {{- return(row_fingerprint(columns | sort, relation_alias)) -}}
 {% endmacro %}
 
 

@@ -440,33 +440,18 @@ classified as (
     "provider_call_key", "call_record_rank", "logical_request_id", "attempt_number",
 ] %}
 
-unchanged_records as (
-
-    {#- compared with the rows of the recomputed files as they were before
-        this run: every column equal, nulls included, keeps its stamp -#}
-    select
-        classified.record_id,
-        replaced.classified_at
-    from classified
-    inner join {{ replaced_rows() }} as replaced
-        on classified.record_id = replaced.record_id
-    where
-        {%- for column in classified_columns %}
-            {{ "and " if not loop.first }}classified.{{ column }} is not distinct from replaced.{{ column }}
-        {%- endfor %}
-
-),
-
 restamped as (
 
+    {#- a row whose columns (all but the stamp) fingerprint as a row of the
+        recomputed files did before this run keeps that row's stamp -#}
     select
         {%- for column in classified_columns %}
             classified.{{ column }},
         {%- endfor %}
-        coalesce(unchanged_records.classified_at, classified.classified_at) as classified_at
+        coalesce(replaced.classified_at, classified.classified_at) as classified_at
     from classified
-    left join unchanged_records
-        on classified.record_id = unchanged_records.record_id
+    left join {{ replaced_rows() }} as replaced
+        on {{ stamped_row_fingerprint(classified_columns, 'classified') }} = replaced.row_fingerprint
 
 )
 {%- endif %}
