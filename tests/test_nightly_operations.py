@@ -54,9 +54,11 @@ class Project:
         """For a run that starts now (conftest.dbt_environment_for)."""
         return dbt_environment_for(self.database, self.root / "target", self.raw)
 
-    def nightly(self, *args: str) -> int:
+    def nightly(self, *args: str, environ: dict[str, str] | None = None) -> int:
+        """The nightly job's exit code; `environ` adds to the run's environment (a Spark night's)."""
         command = [sys.executable, str(self.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS, *args]
-        return subprocess.run(command, env=self.environment(), capture_output=True, check=False).returncode
+        return subprocess.run(command, env={**self.environment(), **(environ or {})},
+                              capture_output=True, check=False).returncode
 
     def models_built(self) -> set[str]:
         """The models the last run of dbt built (its run_results.json)."""
@@ -389,18 +391,31 @@ def test_a_killed_run_recovers_on_rerun(tmp_path: Path) -> None:
     assert marts(crashed) == marts(uninterrupted)
 
 
-def test_corrections_reach_history_without_a_full_refresh(project: Project) -> None:
+def write_calls_to_correct(project: Project) -> None:
+    """Calls that correct_the_seeds reprices, aliases and moves to another team."""
     write_file(project, "logs/app/d0/a.jsonl", app_calls(0, 1) + owned_calls(0, 1))
     write_file(project, "logs/app/d5/a.jsonl", [
         *owned_calls(5, 1),
         {**app_calls(5, 1)[0], "request_id": "alias", "llm.model": "gpt-4o-mini-acme-snapshot"}])
-    assert project.nightly() in (0, 1)  # 1 when the unpriced share is reported
-    # gpt-4o-mini: 0.6M x 0.15 + 0.4M x 0.075 + 0.1M x 0.60 = 0.09 + 0.03 + 0.06 = 0.18 per call
-    assert project.rows("select team, usage_date::varchar, cost_usd from fct_llm_cost_daily order by 2, 1") == [
-        ("payments", "2026-03-01", Decimal("0.18")), ("search", "2026-03-01", Decimal("0.18")),
-        ("payments", "2026-03-06", Decimal("0.18")), ("search", "2026-03-06", None),
-    ]
 
+
+# write_calls_to_correct's daily costs before and after correct_the_seeds:
+# gpt-4o-mini: 0.6M x 0.15 + 0.4M x 0.075 + 0.1M x 0.60 = 0.09 + 0.03 + 0.06 = 0.18 per call
+COSTS_BEFORE_CORRECTIONS = [
+    ("payments", "2026-03-01", Decimal("0.18")), ("search", "2026-03-01", Decimal("0.18")),
+    ("payments", "2026-03-06", Decimal("0.18")), ("search", "2026-03-06", None),
+]
+# output now 0.1M x 1.20 = 0.12: 0.09 + 0.03 + 0.12 = 0.24 per call, on every past day;
+# the alias prices the day-5 call; checkout-api moved to commerce on 2026-03-04 only
+CORRECTED_COSTS = [
+    ("payments", "2026-03-01", Decimal("0.24")), ("search", "2026-03-01", Decimal("0.24")),
+    ("commerce", "2026-03-06", Decimal("0.24")), ("search", "2026-03-06", Decimal("0.24")),
+]
+DAILY_COSTS = "select team, usage_date::varchar, cost_usd from fct_llm_cost_daily order by 2, 1"
+
+
+def correct_the_seeds(project: Project) -> None:
+    """Corrections to three seeds: a price, a new model alias, a service's new owner from a date."""
     fields, prices = project.seed_rows("llm_prices")
     for row in prices:
         if row["provider"] == "openai" and row["model"] == "gpt-4o-mini":
@@ -422,13 +437,14 @@ def test_corrections_reach_history_without_a_full_refresh(project: Project) -> N
              "valid_from": "2026-03-04", "valid_to": ""}
     project.write_seed("service_ownership", fields, [*owners, moved])
 
+
+def test_corrections_reach_history_without_a_full_refresh(project: Project) -> None:
+    write_calls_to_correct(project)
+    assert project.nightly() in (0, 1)  # 1 when the unpriced share is reported
+    assert project.rows(DAILY_COSTS) == COSTS_BEFORE_CORRECTIONS
+    correct_the_seeds(project)
     assert project.nightly() in (0, 1)
-    # output now 0.1M x 1.20 = 0.12: 0.09 + 0.03 + 0.12 = 0.24 per call, on every past day;
-    # the alias prices the day-5 call; checkout-api moved to commerce on 2026-03-04 only
-    assert project.rows("select team, usage_date::varchar, cost_usd from fct_llm_cost_daily order by 2, 1") == [
-        ("payments", "2026-03-01", Decimal("0.24")), ("search", "2026-03-01", Decimal("0.24")),
-        ("commerce", "2026-03-06", Decimal("0.24")), ("search", "2026-03-06", Decimal("0.24")),
-    ]
+    assert project.rows(DAILY_COSTS) == CORRECTED_COSTS
 
 
 def add_a_negotiated_discount(project: Project) -> None:

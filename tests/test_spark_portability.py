@@ -28,6 +28,15 @@ import pytest
 
 import nightly  # scripts/, on the path through conftest
 from conftest import PROJECT_ROOT, dbt_environment_for, private_venv, write_jsonl
+from test_nightly_operations import (
+    CORRECTED_COSTS,
+    COSTS_BEFORE_CORRECTIONS,
+    DAILY_COSTS,
+    copy_project,
+    correct_the_seeds,
+    marts,
+    write_calls_to_correct,
+)
 from test_worked_example import EXPECTED_COST as WORKED_EXAMPLE_COST
 from test_worked_example import app_log_rows as worked_example_rows
 
@@ -56,6 +65,7 @@ select
                 'cast(' ~ case.total ~ ' as decimal(38, 6))'
             ) }} * 1000000000000 as decimal(38, 0))
         {%- elif case.macro == 'integer_divide' %} {{ integer_divide(case.dividend, case.divisor) }}
+        {%- elif case.macro == 'row_fingerprint' %} {{ row_fingerprint(case.left) }} = {{ row_fingerprint(case.right) }}
         {%- endif %}
         as {{ dbt.type_string() }}
     ) as rendered
@@ -143,6 +153,15 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
     # truncated toward zero on both engines, each operand in parentheses (-7 // 1 + 1 would be -6)
     ({"macro": "integer_divide", "dividend": "-7", "divisor": "1 + 1"}, "-3"),
     ({"macro": "integer_divide", "dividend": "9223372036854775807", "divisor": "2"}, "4611686018427387903"),
+    # a row's fingerprint (keep_unchanged_stamps): equal rows match, nulls included; a value moved to
+    # another column, a null made empty or a decimal's last digit do not (Spark's hash skips a null)
+    ({"macro": "row_fingerprint", "left": ["1", "'a'", "cast(null as int)"],
+      "right": ["1", "'a'", "cast(null as int)"]}, "true"),
+    ({"macro": "row_fingerprint", "left": ["cast(null as int)", "cast(5 as int)"],
+      "right": ["cast(5 as int)", "cast(null as int)"]}, "false"),
+    ({"macro": "row_fingerprint", "left": ["'a'", "cast(null as string)"], "right": ["'a'", "''"]}, "false"),
+    ({"macro": "row_fingerprint", "left": ["cast(0.000000000001 as decimal(38, 12))"],
+      "right": ["cast(0.000000000002 as decimal(38, 12))"]}, "false"),
 ]
 # The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
 # but for the columns that name the run (RUN_COLUMNS).
@@ -729,6 +748,27 @@ def test_a_spark_night_publishes_what_a_duckdb_night_publishes(tmp_path: Path) -
         rows = {catalog: sorted(connection.execute(f'select {kept} from {catalog}."{schema}"."{name}"').fetchall(),
                                 key=str) for catalog in catalogs}
         assert rows["spark_night"] == rows["duckdb_night"], name
+
+
+@slow_spark_test
+def test_corrected_seeds_reach_history_on_spark_as_on_duckdb(tmp_path: Path) -> None:
+    """test_nightly_operations' corrections on Spark: a night on the Spark target, then three seeds
+    corrected (a price, a new model alias, a service's new owner from a date) and a second Spark
+    night, without a full refresh: the past days repriced and reattributed by hand, and the marts
+    equal to a DuckDB night's over the corrected seeds."""
+    raw = tmp_path / "raw"
+    on_spark, on_duckdb = (copy_project(tmp_path / engine, raw=raw) for engine in ("spark", "duckdb"))
+    write_calls_to_correct(on_spark)
+    spark_night = {**SPARK_TEST_SESSION, "TZ": "UTC", "LLM_COST_SPARK_PYTHON": str(spark_venv() / "bin" / "python"),
+                   "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark-warehouse")}
+    assert on_spark.nightly("--target", "spark", environ=spark_night) in (0, 1)
+    assert on_spark.rows(DAILY_COSTS) == COSTS_BEFORE_CORRECTIONS
+    correct_the_seeds(on_spark)
+    assert on_spark.nightly("--target", "spark", environ=spark_night) in (0, 1)
+    assert on_spark.rows(DAILY_COSTS) == CORRECTED_COSTS
+    correct_the_seeds(on_duckdb)
+    assert on_duckdb.nightly() in (0, 1)
+    assert marts(on_spark) == marts(on_duckdb)
 
 
 def test_a_spark_night_refuses_nulls_its_contracts_forbid(tmp_path: Path) -> None:
