@@ -153,17 +153,19 @@ def assert_published_as_built(project: Project) -> None:
         connection.close()
 
 
-def marts(project: Project) -> dict[str, list[tuple[Any, ...]]]:
+def marts(project: Project, across_engines: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+    """The call-level and daily marts as published (checked equal to the build), but the columns
+    that name the run; `across_engines` leaves out reference_version too (each engine fingerprints
+    the seeds its own way: test_spark_portability.RUN_COLUMNS)."""
     assert_published_as_built(project)
+    # computed_at says which run computed the row: the rest must not depend on it
+    run_columns = "call_id, computed_at" + (", reference_version" if across_engines else "")
     return {
         "calls": project.rows(
-            # computed_at says which run computed the row: the rest must not depend on it
-            "select * exclude (call_id, computed_at) from fct_llm_calls"
-            " order by source_file, source_record_id"),
+            f"select * exclude ({run_columns}) from fct_llm_calls order by source_file, source_record_id"),
         "daily": project.rows("select * exclude (computed_at) from fct_llm_cost_daily order by all"),
         "route_unit_costs": project.rows("select * exclude (computed_at) from fct_llm_route_unit_costs order by all"),
-        "ownership": project.rows(
-            "select * exclude (call_id, computed_at) from fct_llm_call_ownership order by all"),
+        "ownership": project.rows(f"select * exclude ({run_columns}) from fct_llm_call_ownership order by all"),
         "quarantine": project.rows("select * exclude (record_id) from fct_llm_quarantined_records order by all"),
         "accounting": project.rows(
             "select source_system, record_outcome, record_count, input_tokens"

@@ -768,7 +768,7 @@ def test_corrected_seeds_reach_history_on_spark_as_on_duckdb(tmp_path: Path) -> 
     assert on_spark.rows(DAILY_COSTS) == CORRECTED_COSTS
     correct_the_seeds(on_duckdb)
     assert on_duckdb.nightly() in (0, 1)
-    assert marts(on_spark) == marts(on_duckdb)
+    assert marts(on_spark, across_engines=True) == marts(on_duckdb, across_engines=True)
 
 
 def test_a_spark_night_refuses_nulls_its_contracts_forbid(tmp_path: Path) -> None:
