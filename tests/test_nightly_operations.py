@@ -29,7 +29,7 @@ PROJECT_PARTS = ["dbt_project.yml", "models", "macros", "seeds", "data-tests", "
 FIRST_DAY = datetime(2026, 3, 1, tzinfo=UTC)
 # These tests run the nightly job dozens of times on tiny raw folders, to test what it
 # recomputes and publishes. They keep the singular data tests (accounting, conservation,
-# ties), which are what catches a lost or stale record, and leave the ~360 generic column
+# ties), which are what catches a lost or stale record, and leave the ~340 generic column
 # tests (not_null, unique, accepted values) to the fixture builds, where each runs once
 # per fixture: run here, they were two thirds of every night's time.
 NIGHTLY_TEST_ARGS = ["--quiet", "--exclude", "test_type:generic"]
@@ -260,6 +260,14 @@ def test_rerunning_a_night_changes_nothing(project: Project) -> None:
                                                    "fct_chargeback_monthly.parquet"}
     logged = project.rows("select * from publication.partitions order by all")
     assert ("main", "fct_llm_calls", "2026-03-01", 3) in [row[:4] for row in logged]
+    # a mart under the incremental contract is fingerprinted by its latest stamp, the others by their rows' hashes
+    assert project.rows(
+        "select fingerprint from publication.partitions where table_name = 'fct_llm_calls'"
+        " and partition_value = '2026-03-01'"
+    ) == project.rows("select epoch_us(max(computed_at)) from fct_llm_calls where usage_date = '2026-03-01'")
+    assert project.rows(
+        "select fingerprint from publication.partitions where table_name = 'dim_llm_models'"
+    ) == project.rows("select sum(hash(r)::hugeint) from dim_llm_models as r")
     everything = project.models_built()
     assert project.nightly() == 0
     # no raw file, project file or setting changed: only the models that read the current date are built
