@@ -98,16 +98,22 @@ def dbt_environment_for(database: Path, target: Path, raw: Path | None = None) -
             **({"LLM_COST_RAW_DIR": str(raw)} if raw else {})}
 
 
+# What a build over a fixture leaves out: dbt's unit tests, which do not depend on the raw data
+# (they run once in the suite, test_sample_build.py), and the generic tests of the seeds (78 of
+# the ~340), which read only the project's seeds, the same in every build: they run once per
+# test run, in the sample's nightly (published_sample), and on broken seeds in test_price_book.
+RAW_INDEPENDENT_TESTS = ["test_type:unit", "test_type:generic,path:seeds"]
+
+
 def build_into(raw_dir: Path, database: Path, generic_tests: bool = True) -> Warehouse:
     """Run `dbt build` (in-process) over a raw directory into a DuckDB file, with every data
-    test. dbt's unit tests do not depend on the raw data: they run once in the suite
-    (test_sample_build.py). Without `generic_tests`, the ~360 generic column tests (not_null,
-    unique, accepted values) are left out and the singular ones (accounting, conservation,
-    ties) kept."""
+    test of the models (RAW_INDEPENDENT_TESTS). Without `generic_tests`, the generic column tests
+    (not_null, unique, accepted values) are left out and the singular ones (accounting,
+    conservation, ties) kept."""
     saved_environment, saved_cwd = dict(os.environ), Path.cwd()
     os.environ["LLM_COST_RAW_DIR"] = str(raw_dir)
     os.environ["LLM_COST_DUCKDB_PATH"] = str(database)
-    selection = ["--exclude", "test_type:unit", *([] if generic_tests else ["test_type:generic"])]
+    selection = ["--exclude", *RAW_INDEPENDENT_TESTS, *([] if generic_tests else ["test_type:generic"])]
     try:
         exit_code = run_dbt(["build", "--quiet", "--target-path", str(database.parent / "dbt_target"), *selection])
     finally:
@@ -194,14 +200,15 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
 
 
 def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, write_raw: Callable[[Path], Path]) -> Warehouse:
-    """`dbt build` with every data test over the raw folder that `write_raw(folder)` writes (and
-    returns), once per test run. It runs in a subprocess: a build made in-process leaves dbt's
-    connection open there, and a worker could not then open the file read-only beside it."""
+    """`dbt build` with every data test of the models (RAW_INDEPENDENT_TESTS) over the raw folder
+    that `write_raw(folder)` writes (and returns), once per test run. It runs in a subprocess: a
+    build made in-process leaves dbt's connection open there, and a worker could not then open
+    the file read-only beside it."""
 
     def build(root: Path) -> None:
         environment = dbt_environment_for(root / "warehouse.duckdb", root / "target", write_raw(root))
         result = subprocess.run(
-            [sys.executable, "scripts/run_dbt.py", "build", "--quiet", "--exclude", "test_type:unit"],
+            [sys.executable, "scripts/run_dbt.py", "build", "--quiet", "--exclude", *RAW_INDEPENDENT_TESTS],
             cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900, check=False)
         assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
 
