@@ -458,25 +458,30 @@ def test_corrections_reach_history_without_a_full_refresh(project: Project) -> N
 
 
 def add_a_negotiated_discount(project: Project) -> None:
-    """A new seed that affects prices: a negotiated discount per provider, which
-    the priced view applies to every cost column of a call. fct_llm_calls does
-    not name the seed anywhere: it reaches it through the pricing views."""
+    """A new seed that affects prices: a negotiated discount per provider, which the
+    priced view applies to every price of the price book (kept to its six decimals).
+    fct_llm_calls does not name the seed anywhere: it reaches it through the pricing
+    view. Portable SQL, so that a Spark night builds the same edit."""
     (project.root / "seeds" / "prices" / "negotiated_discounts.csv").write_text(
         "provider,discount_rate\nopenai,0.25\n", encoding="utf-8")
+    fields, _ = project.seed_rows("llm_prices")
+    columns = ",\n        ".join(
+        f"cast(llm_prices.{name} * (1 - coalesce(cast(discounts.discount_rate as decimal(9, 6)), 0))"
+        f" as decimal(18, 6)) as {name}" if name.endswith(("_usd_per_mtok", "_fee_usd")) else f"llm_prices.{name}"
+        for name in fields)
     priced = project.root / "models" / "intermediate" / "pricing" / "int_llm_calls_priced.sql"
-    text = priced.read_text(encoding="utf-8").rstrip()
-    assert text.endswith("select * from final")
-    costs = ["input", "cache_read", "cache_write", "cache_write_5m", "cache_write_1h", "output", "request", "",
-             "cost_at_previous_month_prices", "cost_at_previous_week_prices"]
-    discounted = ", ".join(
-        f"cast(final.{name} * (1 - coalesce(discounts.discount_rate, 0)) as decimal(38, 12)) as {name}"
-        for name in (f"{cost}_cost_usd".lstrip("_").replace("prices_cost_usd", "prices_usd") for cost in costs))
-    priced.write_text(text.removesuffix("select * from final") + f"""
-select final.* replace ({discounted})
-from final
-left join {{{{ ref('negotiated_discounts') }}}} as discounts
-    on final.provider = discounts.provider
-""", encoding="utf-8")
+    prices = "prices as (\n\n    select * from {{ ref('llm_prices') }}\n\n),"
+    text = priced.read_text(encoding="utf-8")
+    assert text.count(prices) == 1
+    priced.write_text(text.replace(prices, f"""prices as (
+
+    select
+        {columns}
+    from {{{{ ref('llm_prices') }}}} as llm_prices
+    left join {{{{ ref('negotiated_discounts') }}}} as discounts
+        on llm_prices.provider = discounts.provider
+
+),"""), encoding="utf-8")
 
 
 def test_a_new_seed_that_affects_prices_reaches_history_without_a_full_refresh(tmp_path: Path) -> None:
@@ -496,7 +501,8 @@ def test_a_new_seed_that_affects_prices_reaches_history_without_a_full_refresh(t
     assert full.nightly() == 0
 
     assert marts(incremental) == marts(full)
-    # 25% off every past call: 0.18 x 0.75 = 0.135
+    # 25% off every price of every past call: 0.6M x 0.1125 + 0.4M x 0.05625 + 0.1M x 0.45
+    # = 0.0675 + 0.0225 + 0.045 = 0.135 per call (0.18 x 0.75)
     assert incremental.rows("select usage_date::varchar, cost_usd from fct_llm_cost_daily order by 1") == [
         ("2026-03-01", Decimal("0.27")), ("2026-03-04", Decimal("0.135"))]
 

@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -32,10 +33,13 @@ from test_nightly_operations import (
     CORRECTED_COSTS,
     COSTS_BEFORE_CORRECTIONS,
     DAILY_COSTS,
+    add_a_negotiated_discount,
+    app_calls,
     copy_project,
     correct_the_seeds,
     marts,
     write_calls_to_correct,
+    write_file,
 )
 from test_worked_example import EXPECTED_COST as WORKED_EXAMPLE_COST
 from test_worked_example import app_log_rows as worked_example_rows
@@ -598,11 +602,15 @@ slow_spark_test = pytest.mark.skipif(os.environ.get("LLM_COST_SLOW_SPARK_TESTS")
 
 # The in-suite session is short and its data small: the JVM's first compiler tier alone and a
 # single-threaded collector spend about a third less CPU on it (measured on 2 cores: 166-184
-# CPU-s without, 125-131 with). The slow tests' sessions run for many minutes and keep the JVM's
-# defaults, as production Spark nights do: with the first tier alone, one filled its code cache
-# and stopped compiling.
+# CPU-s without, 125-131 with), given the code cache the JVM's default compilers reserve (240 MB):
+# the first tier alone reserves 48 MB, which a build of every model fills, and the JVM then stops
+# compiling (every model built in 325 s with 48 MB, 259 s with 240 MB). The slow tests' sessions
+# run for many minutes and keep the JVM's defaults, as production Spark nights do.
 SPARK_TEST_SESSION = {"SPARK_LOCAL_IP": "127.0.0.1"}
-QUICK_SPARK_TEST_SESSION = {**SPARK_TEST_SESSION, "JDK_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
+QUICK_SPARK_TEST_SESSION = {
+    **SPARK_TEST_SESSION,
+    "JDK_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=240m",
+}
 
 
 def spark_venv() -> Path:
@@ -768,6 +776,44 @@ def test_corrected_seeds_reach_history_on_spark_as_on_duckdb(tmp_path: Path) -> 
     assert on_spark.rows(DAILY_COSTS) == CORRECTED_COSTS
     correct_the_seeds(on_duckdb)
     assert on_duckdb.nightly() in (0, 1)
+    assert marts(on_spark, across_engines=True) == marts(on_duckdb, across_engines=True)
+
+
+@slow_spark_test
+def test_a_killed_spark_build_and_a_new_price_seed_end_as_duckdb_nights(tmp_path: Path) -> None:
+    """test_nightly_operations' killed run and new seed on Spark: a Spark night, then a Spark build
+    killed (the JVM with it) once staging has loaded a new day, and a Spark night: the marts equal
+    an uninterrupted DuckDB night's; then a new seed that affects prices (a negotiated discount)
+    and a Spark night without a full refresh: the past days repriced by hand, and the marts equal a
+    DuckDB night's over the same seeds."""
+    raw = tmp_path / "raw"
+    on_spark, on_duckdb = (copy_project(tmp_path / engine, raw=raw) for engine in ("spark", "duckdb"))
+    spark_night = {**SPARK_TEST_SESSION, "TZ": "UTC", "LLM_COST_SPARK_PYTHON": str(spark_venv() / "bin" / "python"),
+                   "LLM_COST_SPARK_WAREHOUSE": str(tmp_path / "spark-warehouse")}
+    write_file(on_spark, "logs/app/d0/a.jsonl", app_calls(0, 3))
+    assert on_spark.nightly("--target", "spark", environ=spark_night) == 0
+    write_file(on_spark, "logs/app/d1/a.jsonl", app_calls(1, 5))
+    killed = subprocess.Popen(
+        [spark_night["LLM_COST_SPARK_PYTHON"], str(on_spark.root / "scripts" / "spark_build.py"),
+         str(tmp_path / "relations.json"), "build", "--target", "spark"],
+        env={**on_spark.environment(), **spark_night}, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert killed.stdout is not None
+    for line in killed.stdout:
+        if "int_llm_call_records_unioned" in line:  # staging has loaded day 1 on Spark; kill mid-build
+            os.killpg(killed.pid, signal.SIGKILL)
+            break
+    assert killed.wait() == -signal.SIGKILL
+    assert on_spark.nightly("--target", "spark", environ=spark_night) == 0
+    assert on_duckdb.nightly() == 0
+    assert marts(on_spark, across_engines=True) == marts(on_duckdb, across_engines=True)
+
+    for project in (on_spark, on_duckdb):
+        add_a_negotiated_discount(project)
+    assert on_spark.nightly("--target", "spark", environ=spark_night) == 0
+    assert on_duckdb.nightly() == 0
+    # 0.18 per call before, 0.135 after (test_a_new_seed_that_affects_prices_reaches_history_without_a_full_refresh)
+    assert on_spark.rows("select usage_date::varchar, cost_usd from fct_llm_cost_daily order by 1") == [
+        ("2026-03-01", Decimal("0.405")), ("2026-03-02", Decimal("0.675"))]
     assert marts(on_spark, across_engines=True) == marts(on_duckdb, across_engines=True)
 
 
