@@ -128,6 +128,8 @@ WHOLE_BUILD_ARGS = frozenset({"--full-refresh", "-f", "--select", "-s", "--selec
 # The lines of the dbt subprocess's stderr that are run_dbt.py's own refusals (paths and reasons only).
 OWN_MESSAGE_PREFIX = "run_dbt: "
 FAILED_STATUSES = ("error", "fail", "skipped", "runtime error")
+# dbt's message when an incremental model's columns no longer match its table (on_schema_change: fail)
+SCHEMA_CHANGED_MESSAGE = "schemas on this incremental model are out of sync"
 RAW_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet")
 # The analyst database's log of what was published (publish_changes), and the column by which a
 # relation that has it is compared and copied in parts.
@@ -272,6 +274,9 @@ def build(extra_args: list[str], environ: dict[str, str], lock_descriptor: int, 
     failed = [r for r in results if r["status"] in FAILED_STATUSES]
     for result in failed:  # node names and statuses only: dbt's messages can quote raw records
         print(f"nightly: {result['unique_id']} {result['status']}", file=sys.stderr)
+        if SCHEMA_CHANGED_MESSAGE in (result.get("message") or ""):
+            print(f"nightly: {result['unique_id']} has other columns than its table: run one night with"
+                  " --full-refresh (README, Operating it nightly)", file=sys.stderr)
     if completed.returncode != 0 or failed or not results:
         raise NightlyError(f"dbt exited with code {completed.returncode}, {len(failed)} failed node(s)"
                            + ("" if results else ", no run results of this run"))

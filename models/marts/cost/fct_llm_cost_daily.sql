@@ -42,6 +42,8 @@ daily as (
         cast(sum(output_tokens) as bigint) as output_tokens,
         cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
         sum(cost_usd) as cost_usd,
+        sum(cost_at_previous_month_prices_usd) as cost_at_previous_month_prices_usd,
+        sum(cost_at_previous_week_prices_usd) as cost_at_previous_week_prices_usd,
         {{ processed_at() }} as computed_at
     from calls
     group by usage_date, team, service, route, environment, provider, model

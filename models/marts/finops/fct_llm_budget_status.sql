@@ -7,9 +7,9 @@
 {%- set run_rate_days = var('finops_budget_run_rate_days') | int -%}
 with
 
-calls as (
+daily as (
 
-    select * from {{ ref('fct_llm_call_ownership') }}
+    select * from {{ ref('fct_llm_cost_daily') }}
 
 ),
 
@@ -28,7 +28,7 @@ date_bounds as (
         {%- else -%}
             max(usage_date) as as_of_date
         {%- endif %}
-    from calls
+    from daily
 
 ),
 
@@ -108,9 +108,9 @@ scope_daily as (
         usage_date,
         team,
         service,
-        cast(count(*) filter (where not is_priced) as bigint) as unpriced_call_count,
+        cast(sum(unpriced_call_count) as bigint) as unpriced_call_count,
         coalesce(sum(cost_usd), 0) as cost_usd
-    from calls
+    from daily
     group by usage_date, team, service
 
 ),

@@ -1,6 +1,6 @@
 {#-
     Every billed call with its owner and where each ownership field came
-    from: the call-level table the coverage, spike and budget marts read. fct_llm_calls
+    from: the call-level table the coverage marts read. fct_llm_calls
     records it for the team only (`attribution_rule`); for the service,
     route, environment and cost center it is read back from the records the
     call was built from: the billed record's own fields

@@ -4,7 +4,9 @@
     effects that add up to the change exactly. The formulas are in the
     model's description (_finops__docs.md, finops_change_drivers); each
     call's cost at the previous period's prices is priced with the call
-    (fct_llm_calls.cost_at_previous_month_prices_usd / _week_).
+    (fct_llm_calls.cost_at_previous_month_prices_usd / _week_) and summed by
+    day in fct_llm_cost_daily, which this model reads: a month is a few
+    thousand daily rows where it is millions of calls.
 -#}
 {%- set dimensions = {
     'total': "'all'",
@@ -15,9 +17,9 @@
 } -%}
 with
 
-calls as (
+daily as (
 
-    select * from {{ ref('fct_llm_calls') }}
+    select * from {{ ref('fct_llm_cost_daily') }}
 
 ),
 
@@ -29,31 +31,32 @@ period_grains as (
 
 ),
 
-call_periods as (
+day_periods as (
 
-    {#- every call once per period grain: its period, and its cost at the
+    {#- every day cell once per period grain: its period, and its cost at the
         previous period's prices -#}
     select
         period_grains.period_grain,
         case
             when period_grains.period_grain = 'month'
-                then cast({{ dbt.date_trunc('month', 'calls.usage_date') }} as date)
-            else cast({{ dbt.date_trunc('week', 'calls.usage_date') }} as date)
+                then cast({{ dbt.date_trunc('month', 'daily.usage_date') }} as date)
+            else cast({{ dbt.date_trunc('week', 'daily.usage_date') }} as date)
         end as period_start,
-        calls.team,
-        calls.service,
-        calls.route,
-        calls.provider,
-        calls.model,
-        calls.is_priced,
-        calls.input_tokens,
-        calls.output_tokens,
-        calls.cost_usd,
+        daily.team,
+        daily.service,
+        daily.route,
+        daily.provider,
+        daily.model,
+        daily.call_count,
+        daily.call_count - daily.unpriced_call_count as priced_call_count,
+        daily.input_tokens,
+        daily.output_tokens,
+        daily.cost_usd,
         case
-            when period_grains.period_grain = 'month' then calls.cost_at_previous_month_prices_usd
-            else calls.cost_at_previous_week_prices_usd
+            when period_grains.period_grain = 'month' then daily.cost_at_previous_month_prices_usd
+            else daily.cost_at_previous_week_prices_usd
         end as cost_at_previous_prices_usd
-    from calls
+    from daily
     cross join period_grains
 
 ),
@@ -68,13 +71,13 @@ period_cells as (
         route,
         provider,
         model,
-        cast(count(*) as bigint) as call_count,
-        cast(count(*) filter (where is_priced) as bigint) as priced_call_count,
+        cast(sum(call_count) as bigint) as call_count,
+        cast(sum(priced_call_count) as bigint) as priced_call_count,
         cast(sum(input_tokens) as bigint) as input_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens,
         coalesce(sum(cost_usd), 0) as cost_usd,
         coalesce(sum(cost_at_previous_prices_usd), 0) as cost_at_previous_prices_usd
-    from call_periods
+    from day_periods
     group by period_grain, period_start, team, service, route, provider, model
 
 ),

@@ -16,25 +16,26 @@
 {%- set dimensions = var('finops_spike_dimensions') -%}
 with
 
-calls as (
+daily as (
 
-    select * from {{ ref('fct_llm_call_ownership') }}
+    select * from {{ ref('fct_llm_cost_daily') }}
 
 ),
 
 daily_cells as (
 
+    {#- the daily mart's cells without the environment -#}
     select
         usage_date,
         team,
         service,
         route,
-        cast(count(*) as bigint) as call_count,
-        cast(count(*) filter (where is_priced) as bigint) as priced_call_count,
+        cast(sum(call_count) as bigint) as call_count,
+        cast(sum(call_count - unpriced_call_count) as bigint) as priced_call_count,
         cast(sum(input_tokens + output_tokens) as bigint) as tokens,
         coalesce(sum(cost_usd), 0) as cost_usd,
         provider || '/' || model as model_key
-    from calls
+    from daily
     group by usage_date, team, service, route, provider, model
 
 ),
