@@ -539,22 +539,18 @@ def test_exit_codes_tell_data_problems_from_build_failures(project: Project) -> 
     assert project.nightly() == 1  # a raw file quarantined tonight (truncated gzip)
     assert project.nightly() == 0  # reported the night it arrived, not every night after
     published = project.analyst_database.stat().st_mtime_ns
-    # a new column in an incremental mart (its SQL and its contract): its table must be rebuilt first
-    daily = project.root / "models" / "marts" / "cost" / "fct_llm_cost_daily.sql"
-    stamp = "{{ processed_at() }} as computed_at"
-    daily.write_text(daily.read_text(encoding="utf-8").replace(stamp, f"1 as added_column, {stamp}"), encoding="utf-8")
-    properties = project.root / "models" / "marts" / "cost" / "_cost__models.yml"
-    text = properties.read_text(encoding="utf-8")
-    anchor = "  - name: fct_llm_cost_daily\n"
-    start = text.index(anchor)
-    columns = text.index("    columns:\n", start) + len("    columns:\n")
-    properties.write_text(text[:columns] + "      - {name: added_column, data_type: integer, description: new}\n"
-                          + text[columns:], encoding="utf-8")
+    # a new column in an incremental model: its table must be rebuilt first (SQL only: a changed
+    # properties file would reach the next test's dbt through the worker's shared partial parse)
+    validated = project.root / "models" / "intermediate" / "calls" / "int_llm_call_records_validated.sql"
+    stamp = "{{ processed_at() }} as validated_at"
+    text = validated.read_text(encoding="utf-8")
+    assert text.count(stamp) == 1
+    validated.write_text(text.replace(stamp, f"1 as added_column, {stamp}"), encoding="utf-8")
     command = [sys.executable, str(project.root / "scripts" / "nightly.py"), *NIGHTLY_TEST_ARGS]
     completed = subprocess.run(command, env=project.environment(), capture_output=True, text=True, check=False)
     assert completed.returncode == 2
-    assert ("nightly: model.llm_cost.fct_llm_cost_daily has other columns than its table: run one night with"
-            " --full-refresh") in completed.stderr
+    assert ("nightly: model.llm_cost.int_llm_call_records_validated has other columns than its table: run one"
+            " night with --full-refresh") in completed.stderr
     assert project.analyst_database.stat().st_mtime_ns == published
     (project.root / "models" / "marts" / "cost" / "fct_llm_calls.sql").write_text(
         "select 1 as broken", encoding="utf-8")
