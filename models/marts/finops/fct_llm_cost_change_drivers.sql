@@ -4,104 +4,16 @@
     effects that add up to the change exactly. The formulas are in the
     model's description (_finops__docs.md, finops_change_drivers); each
     call's cost at the previous period's prices is priced with the call
-    (fct_llm_calls.cost_at_previous_month_prices_usd / _week_) and summed by
-    day in fct_llm_cost_daily, which this model reads: a month is a few
-    thousand daily rows where it is millions of calls.
+    (fct_llm_calls.cost_at_previous_month_prices_usd / _week_), summed by
+    day in fct_llm_cost_daily and by period and dimension in
+    int_llm_cost_period_cells, which this model reads: a month is a few
+    thousand rows there where it is millions of calls.
 -#}
-{%- set dimensions = {
-    'total': "'all'",
-    'team': 'team',
-    'service': 'service',
-    'route': 'route',
-    'model': "provider || '/' || model",
-} -%}
 with
-
-daily as (
-
-    select * from {{ ref('fct_llm_cost_daily') }}
-
-),
-
-period_grains as (
-
-    select 'month' as period_grain
-    union all
-    select 'week' as period_grain
-
-),
-
-day_periods as (
-
-    {#- every day cell once per period grain: its period, and its cost at the
-        previous period's prices -#}
-    select
-        period_grains.period_grain,
-        case
-            when period_grains.period_grain = 'month'
-                then cast({{ dbt.date_trunc('month', 'daily.usage_date') }} as date)
-            else cast({{ dbt.date_trunc('week', 'daily.usage_date') }} as date)
-        end as period_start,
-        daily.team,
-        daily.service,
-        daily.route,
-        daily.provider,
-        daily.model,
-        daily.call_count,
-        daily.call_count - daily.unpriced_call_count as priced_call_count,
-        daily.input_tokens,
-        daily.output_tokens,
-        daily.cost_usd,
-        case
-            when period_grains.period_grain = 'month' then daily.cost_at_previous_month_prices_usd
-            else daily.cost_at_previous_week_prices_usd
-        end as cost_at_previous_prices_usd
-    from daily
-    cross join period_grains
-
-),
 
 period_cells as (
 
-    select
-        period_grain,
-        period_start,
-        team,
-        service,
-        route,
-        provider,
-        model,
-        cast(sum(call_count) as bigint) as call_count,
-        cast(sum(priced_call_count) as bigint) as priced_call_count,
-        cast(sum(input_tokens) as bigint) as input_tokens,
-        cast(sum(output_tokens) as bigint) as output_tokens,
-        coalesce(sum(cost_usd), 0) as cost_usd,
-        coalesce(sum(cost_at_previous_prices_usd), 0) as cost_at_previous_prices_usd
-    from day_periods
-    group by period_grain, period_start, team, service, route, provider, model
-
-),
-
-dimension_cells as (
-
-    {#- each period cell once per dimension it is reported by -#}
-    {% for dimension, value in dimensions.items() %}
-        select
-            period_grain,
-            period_start,
-            '{{ dimension }}' as dimension,
-            {{ value }} as dimension_value,
-            route,
-            provider || '/' || model as model_key,
-            call_count,
-            priced_call_count,
-            input_tokens,
-            output_tokens,
-            cost_usd,
-            cost_at_previous_prices_usd
-        from period_cells
-        {{ "union all" if not loop.last }}
-    {% endfor %}
+    select * from {{ ref('int_llm_cost_period_cells') }}
 
 ),
 
@@ -118,7 +30,7 @@ group_periods as (
         cast(sum(output_tokens) as bigint) as output_tokens,
         sum(cost_usd) as cost_usd,
         sum(cost_at_previous_prices_usd) as cost_at_previous_prices_usd
-    from dimension_cells
+    from period_cells
     group by period_grain, period_start, dimension, dimension_value
 
 ),
@@ -273,7 +185,7 @@ members as (
         dimension_value,
         'route' as member_kind,
         route as member
-    from dimension_cells
+    from period_cells
     union
     select distinct
         period_grain,
@@ -282,7 +194,7 @@ members as (
         dimension_value,
         'model' as member_kind,
         model_key as member
-    from dimension_cells
+    from period_cells
 
 ),
 
