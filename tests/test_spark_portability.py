@@ -167,8 +167,8 @@ CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"macro": "row_fingerprint", "left": ["cast(0.000000000001 as decimal(38, 12))"],
       "right": ["cast(0.000000000002 as decimal(38, 12))"]}, "false"),
 ]
-# The models built on Spark so far (README, "Running on Spark / Databricks"), compared with DuckDB's
-# but for the columns that name the run (RUN_COLUMNS).
+# Every model of the project (README, "Running on Spark / Databricks"), compared with DuckDB's but
+# for the columns that name the run (RUN_COLUMNS).
 SPARK_MODELS = (
     # app logs
     "stg_app__llm_calls",
@@ -190,14 +190,12 @@ SPARK_MODELS = (
     "fct_llm_call_ownership", "fct_llm_cost_daily", "fct_llm_cost_by_environment", "fct_llm_cost_by_route",
     "fct_llm_cost_by_service", "fct_llm_cost_by_team", "fct_llm_cost_focus", "fct_llm_quarantined_records",
     "fct_llm_unpriced_usage", "fct_telemetry_record_accounting", "fct_llm_attribution_coverage",
-    "fct_llm_attribution_fix_first", "fct_llm_budget_status", "fct_llm_cost_change_drivers",
+    "fct_llm_attribution_fix_first", "fct_llm_budget_status", "int_llm_cost_period_cells",
+    "fct_llm_cost_change_drivers",
     "fct_llm_cost_spikes", "fct_llm_route_unit_costs", "fct_invoice_totals_monthly",
     "fct_invoice_reconciliation", "fct_invoice_reconciliation_monthly", "fct_chargeback_monthly",
     "fct_pipeline_loads",
 )
-# Built on Spark in the suite (within its 15 minutes): the seeds, raw relations and staging models.
-# Every model, the public marts included, is built by the slow tests (LLM_COST_SLOW_SPARK_TESTS=1).
-IN_SUITE_SPARK_MODELS = tuple(model for model in SPARK_MODELS if model.startswith("stg_"))
 RUN_COLUMNS = (
     # app logs
     "loaded_at", "load_invocation_id", "context_loaded_at",
@@ -658,10 +656,11 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
-    every staging model built from the bundled sample and those files with the same rows (every
-    model, the public marts included, incrementally too: the slow test below)."""
+    every model of the project, every public mart included, built from the bundled sample and
+    those files with the same rows (incrementally too: the slow tests below)."""
+    assert sorted(SPARK_MODELS) == sorted(path.stem for path in (PROJECT_ROOT / "models").rglob("*.sql"))
     _, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),),
-                                               models=IN_SUITE_SPARK_MODELS, session=QUICK_SPARK_TEST_SESSION)
+                                               session=QUICK_SPARK_TEST_SESSION)
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
