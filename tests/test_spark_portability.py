@@ -192,7 +192,7 @@ SPARK_MODELS = (
     "fct_llm_unpriced_usage", "fct_telemetry_record_accounting", "fct_llm_attribution_coverage",
     "fct_llm_attribution_fix_first", "fct_llm_budget_status", "int_llm_cost_period_cells",
     "fct_llm_cost_change_drivers",
-    "fct_llm_cost_spikes", "fct_llm_route_unit_costs", "fct_invoice_totals_monthly",
+    "int_llm_cost_day_cells", "fct_llm_cost_spikes", "fct_llm_route_unit_costs", "fct_invoice_totals_monthly",
     "fct_invoice_reconciliation", "fct_invoice_reconciliation_monthly", "fct_chargeback_monthly",
     "fct_pipeline_loads",
 )

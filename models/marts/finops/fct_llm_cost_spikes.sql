@@ -4,7 +4,8 @@
     group's daily cost over the `finops_spike_baseline_days` days before
     (days without calls count as $0, from the group's first day with calls
     on). The rule and the driver are in the model's description
-    (_finops__docs.md, finops_cost_spikes).
+    (_finops__docs.md, finops_cost_spikes). The daily cells of each
+    dimension watched come from int_llm_cost_day_cells.
 
     The medians are written out, the same on every engine: each active day
     is joined to its baseline days, their values numbered in order, and the
@@ -13,50 +14,11 @@
     deviations from that median, found the same way.
 -#}
 {%- set baseline_days = var('finops_spike_baseline_days') | int -%}
-{%- set dimensions = var('finops_spike_dimensions') -%}
 with
 
-daily as (
+day_cells as (
 
-    select * from {{ ref('fct_llm_cost_daily') }}
-
-),
-
-daily_cells as (
-
-    {#- the daily mart's cells without the environment -#}
-    select
-        usage_date,
-        team,
-        service,
-        route,
-        cast(sum(call_count) as bigint) as call_count,
-        cast(sum(call_count - unpriced_call_count) as bigint) as priced_call_count,
-        cast(sum(input_tokens + output_tokens) as bigint) as tokens,
-        coalesce(sum(cost_usd), 0) as cost_usd,
-        provider || '/' || model as model_key
-    from daily
-    group by usage_date, team, service, route, provider, model
-
-),
-
-dimension_cells as (
-
-    {#- each daily cell once per dimension watched -#}
-    {% for dimension in dimensions %}
-        select
-            usage_date,
-            '{{ dimension }}' as dimension,
-            {{ dimension }} as dimension_value,
-            route,
-            model_key,
-            call_count,
-            priced_call_count,
-            tokens,
-            cost_usd
-        from daily_cells
-        {{ "union all" if not loop.last }}
-    {% endfor %}
+    select * from {{ ref('int_llm_cost_day_cells') }}
 
 ),
 
@@ -70,7 +32,7 @@ group_days as (
         cast(sum(priced_call_count) as bigint) as priced_call_count,
         cast(sum(tokens) as bigint) as tokens,
         sum(cost_usd) as cost_usd
-    from dimension_cells
+    from day_cells
     group by usage_date, dimension, dimension_value
 
 ),
@@ -91,7 +53,7 @@ date_bounds as (
     select
         min(usage_date) as first_usage_date,
         max(usage_date) as last_usage_date
-    from daily_cells
+    from day_cells
 
 ),
 
@@ -357,7 +319,7 @@ member_days as (
         'route' as member_kind,
         route as member,
         sum(cost_usd) as cost_usd
-    from dimension_cells
+    from day_cells
     group by usage_date, dimension, dimension_value, route
     union all
     select
@@ -367,7 +329,7 @@ member_days as (
         'model' as member_kind,
         model_key as member,
         sum(cost_usd) as cost_usd
-    from dimension_cells
+    from day_cells
     group by usage_date, dimension, dimension_value, model_key
 
 ),
