@@ -196,11 +196,6 @@ SPARK_MODELS = (
     "fct_invoice_reconciliation", "fct_invoice_reconciliation_monthly", "fct_chargeback_monthly",
     "fct_pipeline_loads",
 )
-# Built on Spark in every suite run: the seeds, raw relations and staging models. Every model, the
-# public marts included, is built and compared by the slow tests (LLM_COST_SLOW_SPARK_TESTS=1): in
-# the suite it took 337 s of one worker (252.6 s alone) against about 110 s, and the fresh-clone
-# suite 19 min 54 s (README, "Proved" under Running on Spark / Databricks).
-IN_SUITE_SPARK_MODELS = tuple(model for model in SPARK_MODELS if model.startswith("stg_"))
 RUN_COLUMNS = (
     # app logs
     "loaded_at", "load_invocation_id", "context_loaded_at",
@@ -661,11 +656,11 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     apostrophe stays one; the price book's daily windows are 'HH:MM:SS' text there); every raw
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
-    every staging model built from the bundled sample and those files with the same rows (every
-    model of the project, the public marts included, incrementally too: the slow tests below)."""
+    every model of the project, every public mart included, built from the bundled sample and
+    those files with the same rows (incrementally too: the slow tests below)."""
     assert sorted(SPARK_MODELS) == sorted(path.stem for path in (PROJECT_ROOT / "models").rglob("*.sql"))
     _, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),),
-                                               models=IN_SUITE_SPARK_MODELS, session=QUICK_SPARK_TEST_SESSION)
+                                               session=QUICK_SPARK_TEST_SESSION)
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
