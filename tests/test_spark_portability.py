@@ -657,10 +657,15 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     telemetry record, JSON lines and CSV, read with the same file, text, hash and copy number (so
     the same record id) from files listed by the same pre-flight, hostile names included; and
     every model of the project, every public mart included, built from the bundled sample and
-    those files with the same rows (incrementally too: the slow tests below)."""
+    those files with the same rows (incrementally too: the slow tests below), the worked
+    example's team costs among them."""
     assert sorted(SPARK_MODELS) == sorted(path.stem for path in (PROJECT_ROOT / "models").rglob("*.sql"))
-    _, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),),
-                                               session=QUICK_SPARK_TEST_SESSION)
+    spark, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),),
+                                                   session=QUICK_SPARK_TEST_SESSION)
+    daily = spark["states"][0]["fct_llm_cost_daily"]
+    team_column, cost_column = (daily["columns"].index(column) for column in ("team", "cost_usd"))
+    assert {team: sum(Decimal(row[cost_column]) for row in daily["rows"] if row[team_column] == team)
+            for team in WORKED_EXAMPLE_COST} == WORKED_EXAMPLE_COST  # the worked example, on Spark
     app_records = duckdb_built["raw.app_llm_call_records"]
     files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
@@ -687,10 +692,6 @@ def test_an_incremental_spark_night_equals_a_full_duckdb_build(tmp_path: Path) -
     first = raw_folder(tmp_path / "states" / "first")
     changed = changed_raw_state(first, tmp_path / "states" / "changed")
     spark, _ = built_on_both_engines(tmp_path, (first, changed, late_raw_state(changed, tmp_path / "states" / "late")))
-    daily = spark["states"][0]["fct_llm_cost_daily"]
-    team_column, cost_column = (daily["columns"].index(column) for column in ("team", "cost_usd"))
-    assert {team: sum(Decimal(row[cost_column]) for row in daily["rows"] if row[team_column] == team)
-            for team in WORKED_EXAMPLE_COST} == WORKED_EXAMPLE_COST  # the worked example, on Spark
     raw = tmp_path / "raw"
     calls = [state["fct_llm_calls"] for state in spark["states"][1:]]
     trace_column, route_column = (calls[0]["columns"].index(column) for column in ("trace_id", "route"))
