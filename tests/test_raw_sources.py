@@ -3,6 +3,7 @@ duplicates, and the route of an LLM span taken from its SERVER ancestor."""
 
 from __future__ import annotations
 
+import gzip
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,13 +48,13 @@ def test_app_logs_in_every_encoding_with_bad_records_quarantined(
         handle.write('{"timestamp": 1772712000, "llm.provider": "openai"\n')
     write_jsonl(raw / "logs/app/2026/03/06/b.jsonl.gz",
                 [app_row(timestamp=NOON + 86_400, **{"deployment.environment": "prd"})], compress=True)
-    csv_file = raw / "logs/app/2026/03/06/c.csv"
-    csv_file.write_text(
-        "timestamp,service.name,llm.provider,llm.model,llm.input_tokens,llm.output_tokens,note\n"
-        f'{(NOON + 86_400) * 1000},ranker,OpenAI,gpt-4o-mini,2000000,0,"a prompt on\ntwo lines, quoted"\n'
-        "not-a-time,ranker,openai,gpt-4o-mini,1,1,\n",
-        encoding="utf-8",
-    )
+    # two gzipped CSV files: DuckDB holds a read buffer per gzipped file (raw_csv_buffer_bytes)
+    header = "timestamp,service.name,llm.provider,llm.model,llm.input_tokens,llm.output_tokens,note\n"
+    for name, row in (
+        ("c", f'{(NOON + 86_400) * 1000},ranker,OpenAI,gpt-4o-mini,2000000,0,"a prompt on\ntwo lines, quoted"\n'),
+        ("d", "not-a-time,ranker,openai,gpt-4o-mini,1,1,\n"),
+    ):
+        (raw / f"logs/app/2026/03/06/{name}.csv.gz").write_bytes(gzip.compress((header + row).encode()))
 
     warehouse = build_warehouse(raw)
 
