@@ -29,6 +29,8 @@ import pytest
 
 import nightly  # scripts/, on the path through conftest
 from conftest import PROJECT_ROOT, dbt_environment_for, private_venv, write_jsonl
+from test_bad_raw_files import BAD_FILES
+from test_bad_raw_files import write_raw_folder as write_bad_files
 from test_nightly_operations import (
     CORRECTED_COSTS,
     COSTS_BEFORE_CORRECTIONS,
@@ -273,6 +275,29 @@ def raw_folder(root: Path) -> Path:
         # marts
     ):
         add_files(root)
+    return root
+
+
+def main_test_fixtures(root: Path) -> Path:
+    """Beside raw_folder's files, the raw folder of tests/test_bad_raw_files.py: every bad file
+    (quarantined by the pre-flight both engines share) and the good ones beside them (a 3 MB
+    LiteLLM message, a CSV with its own `filename` column, glob characters in names, Parquet),
+    each one folder deeper than in that test (`<source folder>/main_tests/bad_raw_files/...`), so
+    that none replaces a file of raw_folder. Not tests/test_implausible_records.py's records: its
+    CSV file that names a column twice marks, on both engines alike, every CSV row read beside
+    it as naming a key twice (the CSV readers' union by name gives each row every file's columns;
+    README, Supported sources), which would hide raw_folder's own cases. Nor that test's good
+    FOCUS Parquet file: made from the sample's CSV, its columns are text where invoice_exports'
+    Parquet file has a DECIMAL and a TIMESTAMP, and read together the engines write those values
+    differently into the record text (so another record id)."""
+    written = root.with_name(f"{root.name}-bad_raw_files")
+    write_bad_files(written)
+    for path in sorted(written.rglob("*")):
+        if path.is_file() and path.relative_to(written).as_posix() != "invoices/focus/parquet/focus_cost.parquet":
+            top, source, *rest = path.relative_to(written).parts
+            target = root.joinpath(top, source, "main_tests", "bad_raw_files", *rest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
     return root
 
 
@@ -660,26 +685,37 @@ def test_spark_gives_the_same_values_seeds_raw_records_and_models(tmp_path: Path
     those files with the same rows (incrementally too: the slow tests below), the worked
     example's team costs among them."""
     assert sorted(SPARK_MODELS) == sorted(path.stem for path in (PROJECT_ROOT / "models").rglob("*.sql"))
-    spark, (duckdb_built,) = built_on_both_engines(tmp_path, (raw_folder(tmp_path / "states" / "first"),),
-                                                   session=QUICK_SPARK_TEST_SESSION)
+    first = main_test_fixtures(raw_folder(tmp_path / "states" / "first"))
+    spark, (duckdb_built,) = built_on_both_engines(tmp_path, (first,), session=QUICK_SPARK_TEST_SESSION)
     daily = spark["states"][0]["fct_llm_cost_daily"]
     team_column, cost_column = (daily["columns"].index(column) for column in ("team", "cost_usd"))
     assert {team: sum(Decimal(row[cost_column]) for row in daily["rows"] if row[team_column] == team)
             for team in WORKED_EXAMPLE_COST} == WORKED_EXAMPLE_COST  # the worked example, on Spark
-    app_records = duckdb_built["raw.app_llm_call_records"]
-    files = [row[app_records["columns"].index("source_file")] for row in app_records["rows"]]
+
+    def values(name: str, column: str, main_tests: bool = False) -> list[str | None]:
+        """`column` of DuckDB's `name` (equal to Spark's) in raw_folder's files, or main_test_fixtures'."""
+        table = duckdb_built[name]
+        file, index = (table["columns"].index(wanted) for wanted in ("source_file", column))
+        return [row[index] for row in table["rows"] if ("/main_tests/" in row[file]) == main_tests]
+
+    files = values("raw.app_llm_call_records", "source_file")
     assert sum(file.endswith(".jsonl.gz") for file in files) == 6
     assert sum(file.endswith("batch [2].csv") for file in files) == 3
     assert sum(file.endswith(".csv") for file in files) > 3
-    app_calls = duckdb_built["stg_app__llm_calls"]
-    assert sorted(row[app_calls["columns"].index("has_duplicate_key")] for row in app_calls["rows"]).count("True") == 1
-    assert sorted(row[app_calls["columns"].index("is_valid_json")] for row in app_calls["rows"]).count("False") == 2
-    spans = duckdb_built["stg_otlp__spans"]
-    span_names = [row[spans["columns"].index("span_name")] for row in spans["rows"]]
-    assert span_names.count(REPEATED_JSON_KEY["duckdb"]) == 1
-    assert sum(row[spans["columns"].index("has_duplicate_key")] == "True" for row in spans["rows"]) == 1
-    assert sum(row[spans["columns"].index("is_valid_json")] == "False" for row in spans["rows"]) == 1
-    assert sum(row[spans["columns"].index("is_traces_data")] == "False" for row in spans["rows"]) == 4
+    assert values("stg_app__llm_calls", "has_duplicate_key").count("True") == 1
+    assert values("stg_app__llm_calls", "is_valid_json").count("False") == 2
+    assert values("stg_otlp__spans", "span_name").count(REPEATED_JSON_KEY["duckdb"]) == 1
+    assert values("stg_otlp__spans", "has_duplicate_key").count("True") == 1
+    assert values("stg_otlp__spans", "is_valid_json").count("False") == 1
+    assert values("stg_otlp__spans", "is_traces_data").count("False") == 4
+    # the bad-file test's folder is compared too: every bad file quarantined with its reason
+    quarantined = {Path(file).relative_to(tmp_path / "raw").as_posix(): reason for file, reason in zip(
+        values("fct_raw_file_quarantine", "source_file", main_tests=True),
+        values("fct_raw_file_quarantine", "quarantine_reason", main_tests=True), strict=True)}
+    bad_files = {"/".join([*Path(file).parts[:2], "main_tests", "bad_raw_files", *Path(file).parts[2:]]): reason
+                 for file, (reason, _) in BAD_FILES.items()}
+    assert sorted(quarantined) == sorted(bad_files)
+    assert all(quarantined[file].startswith(reason) for file, reason in bad_files.items()), quarantined
 
 
 @slow_spark_test
