@@ -88,6 +88,12 @@ APP_CSV_DUPLICATE_HEADER = (
     "timestamp,request_id,llm.provider,llm.model,llm.input_tokens,llm.output_tokens,llm.input_tokens\n"
     "2026-03-05T12:00:00Z,app-csv-duplicate-header,openai,gpt-4o-mini,10,0,5000000\n"
 )
+# A good CSV file beside it, with other columns: each file is read on its own, so its
+# row has no `llm.input_tokens_1` and is billed (1M x 0.15); the empty team is null.
+APP_CSV_BESIDE_DUPLICATE_HEADER = (
+    "timestamp,request_id,llm.provider,llm.model,llm.input_tokens,llm.output_tokens,team.id\n"
+    "2026-03-05T12:00:00Z,app-csv-beside-duplicate-header,openai,gpt-4o-mini,1000000,0,\n"
+)
 
 OTLP_NOT_TRACES_DATA = ["42", "[1, 2]", '"s"', "null", '{"resourceSpans": "oops"}',
                         '{"resourceLogs": []}', '{"resourceSpans": null}']
@@ -232,6 +238,7 @@ def write_attacks(root: Path) -> Path:
         json.dumps(row) for row, _ in [*APP_GOOD.values(), *APP_BAD.values()]
     ] + [APP_DUPLICATE_KEY_LINE, APP_UNREAD_DUPLICATE_LINE])
     (raw / "logs/app/duplicate_header.csv").write_text(APP_CSV_DUPLICATE_HEADER, encoding="utf-8")
+    (raw / "logs/app/good.csv").write_text(APP_CSV_BESIDE_DUPLICATE_HEADER, encoding="utf-8")
     write_lines(raw / "traces/otlp/attacks.jsonl", [
         json.dumps(otlp_traces_data(RESOURCE, [span for span, _ in OTLP_SPANS.values()])),
         json.dumps(OTLP_DUPLICATE_RESOURCE_KEY),
@@ -293,6 +300,7 @@ def test_good_records_are_billed_at_their_exact_cost(warehouse: Warehouse) -> No
     assert billed == {
         **{("app_logs", request_id): cost for request_id, (_, cost) in APP_GOOD.items()},
         ("app_logs", "app-unread-duplicate"): Decimal("0.15"),
+        ("app_logs", "app-csv-beside-duplicate-header"): Decimal("0.15"),
         **{("otlp_traces", f"{number:016x}"): cost for number, (_, cost) in OTLP_SPANS.items()
            if isinstance(cost, Decimal)},
         **{("litellm_spend_logs", request_id): cost for request_id, (_, cost) in LITELLM_GOOD.items()},
@@ -310,7 +318,7 @@ def test_every_raw_record_is_accounted_for(warehouse: Warehouse) -> None:
     # records read: app lines and CSV rows; OTLP spans plus one row per line without a
     # readable span (not JSON, not TracesData, or an empty batch); LiteLLM and Bedrock lines
     assert accounted == {
-        "app_logs": len(APP_GOOD) + len(APP_BAD) + 2 + 1,
+        "app_logs": len(APP_GOOD) + len(APP_BAD) + 2 + 2,
         "otlp_traces": (len(OTLP_SPANS) + 1 + 1 + len(OTLP_NOT_TRACES_DATA)
                         + len(OTLP_EMPTY_BATCHES) + 1),
         "litellm_spend_logs": len(LITELLM_GOOD) + len(LITELLM_BAD) + len(LITELLM_DUPLICATE_KEY_LINES),

@@ -210,24 +210,46 @@ def late_context_nights() -> list[list[tuple[str, list[dict[str, Any]]]]]:
     ]
 
 
+# CSV files of one source whose columns differ, one a night: a record's text (and id) is
+# its own file's columns, so night 1's rows are the same before and after night 2's file.
+CSV_NIGHTS = [
+    [("logs/app/d1/batch.csv", app_calls(1, 2, team="batch"))],
+    [("logs/app/d2/batch.csv", [call | {"note": "rerun"} for call in app_calls(2, 1, team="batch")])],
+]
+
+
+def write_records(path: Path, records: list[dict[str, Any]]) -> None:
+    """JSON lines, or a CSV file (by its name) with the records' keys as its header."""
+    if path.suffix != ".csv":
+        write_jsonl(path, records)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(dict.fromkeys(key for row in records for key in row)))
+        writer.writeheader()
+        writer.writerows(records)
+
+
 def test_nightly_runs_in_any_order_and_late_context_equal_one_full_rebuild(tmp_path: Path) -> None:
     """The nights of NIGHTS (new days, a late file, a redelivered day), in two orders
     within each night, equal one full rebuild of the last raw folder. Late context
     and a closer source reach an earlier call (late_context_nights): night 1 bills the
     OTLP span, unowned; after night 2 the call is billed once, from LiteLLM, with the
-    span's context, and night 1's row is gone, exactly as a full rebuild. (Both cases
-    share one raw folder: one incremental sequence per order and one full rebuild.)"""
+    span's context, and night 1's row is gone, exactly as a full rebuild. CSV files
+    with other columns (CSV_NIGHTS) change nothing of the rows loaded before them.
+    (All cases share one raw folder: one incremental sequence per order and one full
+    rebuild.)"""
     raw = tmp_path / "raw"
     other_sources = "select source_system, team, route from fct_llm_calls where source_system != 'app_logs'"
-    nights = [[(relative, app_calls(day, count, team=team)) for relative, team, day, count in night] + late
-              for night, late in zip(NIGHTS, late_context_nights(), strict=True)]
+    nights = [[(relative, app_calls(day, count, team=team)) for relative, team, day, count in night] + late + csv_files
+              for night, late, csv_files in zip(NIGHTS, late_context_nights(), CSV_NIGHTS, strict=True)]
     nightly_marts, incrementals = [], []
     for order in ("as_listed", "reversed_within_night"):
         shutil.rmtree(raw, ignore_errors=True)
         incremental = copy_project(tmp_path / order, raw=raw)
         for number, night in enumerate(nights):
             for relative, records in night if order == "as_listed" else reversed(night):
-                write_jsonl(raw / relative, records)
+                write_records(raw / relative, records)
             assert incremental.nightly() == 0
             if number == 0:
                 assert incremental.rows(other_sources) == [("otlp_traces", "unattributed", "unknown")]
@@ -237,11 +259,12 @@ def test_nightly_runs_in_any_order_and_late_context_equal_one_full_rebuild(tmp_p
     assert full.nightly() == 0
 
     assert nightly_marts == [marts(full), marts(full)]
-    # 3 + 2 + 4 + 2 billed calls; the 2 redelivered day-1 calls are exact duplicates
+    # 3 + 2 + 4 + 2 billed JSON-lines calls and 2 + 1 CSV ones; the 2 redelivered day-1
+    # calls are exact duplicates
     assert full.rows(
         "select record_outcome, record_count from fct_telemetry_record_accounting"
         " where source_system = 'app_logs' order by 1"
-    ) == [("billed", 11), ("exact_duplicate", 2)]
+    ) == [("billed", 14), ("exact_duplicate", 2)]
     # 1M x 0.15 + 0.1M x 0.60 = 0.21, once
     for incremental in incrementals:
         assert incremental.rows(

@@ -31,6 +31,7 @@ import nightly  # scripts/, on the path through conftest
 from conftest import PROJECT_ROOT, dbt_environment_for, private_venv, write_jsonl
 from test_bad_raw_files import BAD_FILES
 from test_bad_raw_files import write_raw_folder as write_bad_files
+from test_implausible_records import write_attacks
 from test_nightly_operations import (
     CORRECTED_COSTS,
     COSTS_BEFORE_CORRECTIONS,
@@ -279,25 +280,23 @@ def raw_folder(root: Path) -> Path:
 
 
 def main_test_fixtures(root: Path) -> Path:
-    """Beside raw_folder's files, the raw folder of tests/test_bad_raw_files.py: every bad file
-    (quarantined by the pre-flight both engines share) and the good ones beside them (a 3 MB
-    LiteLLM message, a CSV with its own `filename` column, glob characters in names, Parquet),
-    each one folder deeper than in that test (`<source folder>/main_tests/bad_raw_files/...`), so
-    that none replaces a file of raw_folder. Not tests/test_implausible_records.py's records: its
-    CSV file that names a column twice marks, on both engines alike, every CSV row read beside
-    it as naming a key twice (the CSV readers' union by name gives each row every file's columns;
-    README, Supported sources), which would hide raw_folder's own cases. Nor that test's good
-    FOCUS Parquet file: made from the sample's CSV, its columns are text where invoice_exports'
-    Parquet file has a DECIMAL and a TIMESTAMP, and read together the engines write those values
-    differently into the record text (so another record id)."""
-    written = root.with_name(f"{root.name}-bad_raw_files")
-    write_bad_files(written)
-    for path in sorted(written.rglob("*")):
-        if path.is_file() and path.relative_to(written).as_posix() != "invoices/focus/parquet/focus_cost.parquet":
-            top, source, *rest = path.relative_to(written).parts
-            target = root.joinpath(top, source, "main_tests", "bad_raw_files", *rest)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+    """Beside raw_folder's files, the raw folders of two main tests, each one folder deeper than
+    in its test (`<source folder>/main_tests/<test>/...`), so that none replaces a file of
+    raw_folder: tests/test_bad_raw_files.py's (every bad file, quarantined by the pre-flight both
+    engines share, and the good ones beside them: a 3 MB LiteLLM message, a CSV with its own
+    `filename` column, glob characters in names, Parquet files of other column types) and
+    tests/test_implausible_records.py's (hostile values in every source, a CSV header that names
+    a column twice)."""
+    bad_files = root.with_name(f"{root.name}-bad_raw_files")
+    write_bad_files(bad_files)
+    implausible = write_attacks(root.with_name(f"{root.name}-implausible_records"))
+    for test, written in (("bad_raw_files", bad_files), ("implausible_records", implausible)):
+        for path in sorted(written.rglob("*")):
+            if path.is_file():
+                top, source, *rest = path.relative_to(written).parts
+                target = root.joinpath(top, source, "main_tests", test, *rest)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
     return root
 
 

@@ -74,27 +74,29 @@
 
 
 {#
-    Parquet rows as JSON objects. Numbers are turned into text first, so a
-    DECIMAL or DOUBLE amount keeps every digit it was written with (a JSON
-    number would be read back through a double).
+    Parquet rows as JSON objects, each file read on its own (as raw_csv_select
+    reads CSV files): a record holds its own file's columns, with its own
+    types, and nothing of the other files of the source. Numbers are turned
+    into text first, so a DECIMAL or DOUBLE amount keeps every digit it was
+    written with (a JSON number would be read back through a double).
 #}
-{% macro raw_parquet_select(globs) %}
-    {% set described = run_query(
-        "describe select * from read_parquet([" ~ (globs | join(", "))
-        ~ "], union_by_name = true)"
-    ) %}
-    {% set columns = [] %}
-    {% set names = described.columns[0].values() | list %}
-    {% for row in described.rows %}
-        {% set quoted = adapter.quote(row[0]) %}
-        {% if row[1].upper().startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")) %}
-            {% do columns.append("cast(" ~ quoted ~ " as varchar) as " ~ quoted) %}
-        {% else %}
-            {% do columns.append(quoted) %}
-        {% endif %}
-    {% endfor %}
-    {#- the path is the key `filename` of the JSON, unless a column has that name #}
-    {% set path_key = "__raw_source_file" if "filename" in names else "filename" %}
+{% macro raw_parquet_select(read_paths) %}
+    {% set selects = [] %}
+    {% for read_path in read_paths %}
+        {% set described = run_query("describe select * from read_parquet(" ~ read_path ~ ")") %}
+        {% set columns = [] %}
+        {% set names = described.columns[0].values() | list %}
+        {% for row in described.rows %}
+            {% set quoted = adapter.quote(row[0]) %}
+            {% if row[1].upper().startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")) %}
+                {% do columns.append("cast(" ~ quoted ~ " as varchar) as " ~ quoted) %}
+            {% else %}
+                {% do columns.append(quoted) %}
+            {% endif %}
+        {% endfor %}
+        {#- the path is the key `filename` of the JSON, unless a column has that name #}
+        {% set path_key = "__raw_source_file" if "filename" in names else "filename" %}
+        {% set select %}
     select
         rows.{{ path_key }} as source_file,
         'parquet' as source_format,
@@ -106,12 +108,14 @@
         files.last_modified as file_modified_at
     from (
         select {{ columns | join(", ") }}, __raw_source_file as {{ path_key }}
-        from read_parquet(
-            [{{ globs | join(", ") }}], union_by_name = true, filename = '__raw_source_file'
-        )
+        from read_parquet({{ read_path }}, filename = '__raw_source_file')
     ) as rows
-    left join read_blob([{{ globs | join(", ") }}]) as files
+    left join read_blob({{ read_path }}) as files
         on rows.{{ path_key }} = files.filename
+        {% endset %}
+        {% do selects.append(select) %}
+    {% endfor %}
+    {{ return(selects | join("\n    union all\n")) }}
 {% endmacro %}
 
 

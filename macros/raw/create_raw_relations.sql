@@ -112,18 +112,18 @@
 {#
     The read buffer of raw_csv_select, in bytes; the longest row it reads is
     half of it. DuckDB holds a buffer of that size for each gzipped CSV file
-    of one read_csv until the read ends (duckdb/duckdb#12389): two gzipped
-    files with 512 MiB buffers ran out of the 2.4 GB memory_limit, so a CUR
-    export of two months failed the night. The buffer is therefore the
-    largest power of two from 4 MiB to 512 MiB that keeps the gzipped files'
-    buffers within 768 MiB: rows up to 256 MiB with one gzipped file, 128 MiB
-    with two or three, ... 2 MiB (DuckDB's own default) from 97 on. About
-    400 gzipped files at 4 MiB still fit (measured); more in one read may not.
+    a query reads, from the moment the query is planned until it ends
+    (duckdb/duckdb#12389): two gzipped files with 512 MiB buffers ran out of
+    the 2.4 GB memory_limit, so a CUR export of two months failed the night.
+    The buffer is therefore the largest power of two from 4 MiB to 512 MiB
+    that keeps the gzipped files' buffers within 768 MiB: rows up to 256 MiB
+    with one gzipped file, 128 MiB with two or three, ... 2 MiB from 97 on.
+    About 400 gzipped files at 4 MiB still fit (measured); more may not.
 #}
-{% macro raw_csv_buffer_bytes(globs) %}
+{% macro raw_csv_buffer_bytes(read_paths) %}
     {%- set sizes = namespace(gzipped=0, buffer=536870912) -%}
-    {%- for glob in globs -%}
-        {%- if glob.lower().endswith(".gz'") %}{% set sizes.gzipped = sizes.gzipped + 1 %}{% endif -%}
+    {%- for read_path in read_paths -%}
+        {%- if read_path.lower().endswith(".gz'") %}{% set sizes.gzipped = sizes.gzipped + 1 %}{% endif -%}
     {%- endfor -%}
     {%- for _ in range(7) -%}
         {%- if sizes.buffer * sizes.gzipped > 805306368 %}{% set sizes.buffer = sizes.buffer // 2 %}{% endif -%}
@@ -133,18 +133,24 @@
 
 
 {#
-    CSV rows as JSON objects of text values, with the file's path under the
-    key `filename` (so the record text, and with it the record id, is the
-    same as when read_csv's own `filename = true` column was used), unless
-    the CSV has a column of that name: then that column is kept as written.
-    Rows up to 256 MiB (a LiteLLM `messages` cell can be megabytes; less when
-    several files are gzipped: raw_csv_buffer_bytes). A quoted
-    field may hold a newline (a multi-line prompt): DuckDB's parallel CSV
-    scanner refuses one beside null_padding, so each file is read by one
-    thread (several files still by several).
+    CSV rows as JSON objects of text values: each file read on its own, so a
+    record holds its own file's columns (an empty field null) and nothing of
+    the other files of the source (a record's text, and with it its id, never
+    depends on which files were read beside it). The file's path is under
+    the key `filename` (the record text, and the record id, are as when
+    read_csv's own `filename = true` column was used), unless the CSV has a
+    column of that name: then that column is kept as written. Rows up to
+    256 MiB (a LiteLLM `messages` cell can be megabytes; less when several
+    files are gzipped: raw_csv_buffer_bytes). A quoted field may hold a
+    newline (a multi-line prompt): DuckDB's parallel CSV scanner refuses one
+    beside null_padding, so a file is read by one thread (several files
+    still by several). A filter on source_file skips the other files.
 #}
-{% macro raw_csv_select(globs) %}
-    {%- set buffer_bytes = raw_csv_buffer_bytes(globs) %}
+{% macro raw_csv_select(read_paths) %}
+    {%- set buffer_bytes = raw_csv_buffer_bytes(read_paths) %}
+    {%- set selects = [] %}
+    {%- for read_path in read_paths %}
+        {%- set select %}
     select
         source_file,
         'csv' as source_format,
@@ -161,19 +167,22 @@
             cast(to_json(rows) as varchar) as json_text,
             files.last_modified as file_modified_at
         from read_csv(
-            [{{ globs | join(", ") }}],
+            {{ read_path }},
             header = true,
             all_varchar = true,
-            union_by_name = true,
             null_padding = true,
             parallel = false,
             filename = '__raw_source_file',
             max_line_size = {{ buffer_bytes // 2 }},
             buffer_size = {{ buffer_bytes }}
         ) as rows
-        left join read_blob([{{ globs | join(", ") }}]) as files
+        left join read_blob({{ read_path }}) as files
             on rows.__raw_source_file = files.filename
     )
+        {%- endset %}
+        {%- do selects.append(select) %}
+    {%- endfor %}
+    {{ selects | join("\n    union all\n") }}
 {% endmacro %}
 
 

@@ -9,39 +9,25 @@
 
 
 {#
-    The `key=value` folders of each file's path, as DuckDB's readers add them
-    to every row (hive partitioning, detected when every file of one read
-    has the same keys; a CUR export's `BILLING_PERIOD=2026-11/`): a dict
-    source_file -> [(key, SQL value)], keys sorted; a value of digits is a
-    BIGINT (a JSON number), any other text. Empty lists when the files'
-    keys differ (DuckDB then adds none).
+    The `key=value` folders of a file's path, as DuckDB's readers add them
+    to every row of a file read on its own (hive partitioning; a CUR
+    export's `BILLING_PERIOD=2026-11/`): [(key, SQL value)], keys sorted; a
+    value of digits is a BIGINT (a JSON number), any other text.
 #}
-{% macro duckdb_hive_partitions(source_files) %}
-    {%- set by_file = {} -%}
-    {%- for source_file in source_files -%}
-        {%- set pairs = {} -%}
-        {%- for key, value in modules.re.findall("/([^/=]+)=([^/]*)(?=/)", source_file) -%}
-            {%- do pairs.update({key: value}) -%}
-        {%- endfor -%}
-        {%- set columns = [] -%}
-        {%- for key in pairs | sort -%}
-            {%- set value = pairs[key] -%}
-            {%- do columns.append((key, (
-                "cast(" ~ (value | int) ~ " as bigint)" if modules.re.fullmatch("-?[0-9]{1,18}", value)
-                else sql_string_literal(value)
-            ))) -%}
-        {%- endfor -%}
-        {%- do by_file.update({source_file: columns}) -%}
+{% macro duckdb_hive_partitions(source_file) %}
+    {%- set pairs = {} -%}
+    {%- for key, value in modules.re.findall("/([^/=]+)=([^/]*)(?=/)", source_file) -%}
+        {%- do pairs.update({key: value}) -%}
     {%- endfor -%}
-    {%- set key_sets = [] -%}
-    {%- for columns in by_file.values() -%}
-        {%- set keys = columns | map(attribute=0) | list -%}
-        {%- if keys not in key_sets %}{% do key_sets.append(keys) %}{% endif -%}
+    {%- set columns = [] -%}
+    {%- for key in pairs | sort -%}
+        {%- set value = pairs[key] -%}
+        {%- do columns.append((key, (
+            "cast(" ~ (value | int) ~ " as bigint)" if modules.re.fullmatch("-?[0-9]{1,18}", value)
+            else sql_string_literal(value)
+        ))) -%}
     {%- endfor -%}
-    {%- if key_sets | length > 1 -%}
-        {%- for source_file in by_file %}{% do by_file.update({source_file: []}) %}{% endfor -%}
-    {%- endif -%}
-    {{ return(by_file) }}
+    {{ return(columns) }}
 {% endmacro %}
 
 
@@ -80,53 +66,42 @@
 {#
     CSV files with Spark's CSV reader, every value as text (an empty field,
     quoted or not, is null, as DuckDB reads it); each row becomes the JSON
-    text DuckDB's reader gives it: the columns of all the files in order of
-    first appearance (union by name), absent ones null, then the file's
-    path under `filename` unless a file has such a column, then the hive
-    partitions. A view cannot read the per-file CSV readers (temporary
-    views), so the rows are copied into the table `raw.<relation>__csv_rows`
-    by every run; the select reads that table.
+    text DuckDB's reader gives it: its file's columns in order, then the
+    file's path under `filename` unless the file has such a column, then
+    the hive partitions. A view cannot read the per-file CSV readers
+    (temporary views), so the rows are copied into the table
+    `raw.<relation>__csv_rows` by every run; the select reads that table.
 #}
 {% macro spark_csv_rows_select(relation_name, files) %}
     {% set csv_table = "raw." ~ relation_name ~ "__csv_rows" %}
     {% do run_query("drop table if exists " ~ csv_table) %}
     {% if not files %}{{ return(none) }}{% endif %}
-    {% set partitions = duckdb_hive_partitions(files | map(attribute=1) | list) %}
-    {% set columns = [] %}
-    {% set file_columns = [] %}
-    {% for _, source_file, _ in files %}
+    {% set selects = [] %}
+    {% for _, source_file, modified_at_ns in files %}
         {#- the header line, named as DuckDB names it (Spark renames a repeated column its own way) -#}
         {% set header_line = run_query(
             "select value from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` limit 1"
         ).columns[0].values()[0] %}
-        {% do file_columns.append(csv_column_names(header_line)) %}
-        {% for column in file_columns[-1] if column not in columns %}
-            {% do columns.append(column) %}
-        {% endfor %}
         {#- the rows below it, every field as text, by position: _c0, _c1, ... -#}
         {% set positions = [] %}
-        {% for _ in file_columns[-1] %}{% do positions.append("_c" ~ loop.index0 ~ " string") %}{% endfor %}
+        {% set values = {} %}
+        {% for column in csv_column_names(header_line) %}
+            {% do positions.append("_c" ~ loop.index0 ~ " string") %}
+            {% do values.update({column: "_c" ~ loop.index0}) %}
+        {% endfor %}
+        {% set file_view = relation_name ~ "__csv_" ~ loop.index %}
         {% do run_query(
-            "create or replace temporary view " ~ relation_name ~ "__csv_" ~ loop.index
+            "create or replace temporary view " ~ file_view
             ~ " (" ~ (positions | join(", ")) ~ ") using csv options (path "
             ~ sql_string_literal(spark_file_path(source_file))
             ~ ", header 'true', escape '\"', multiLine 'true', mode 'PERMISSIVE')"
         ) %}
-    {% endfor %}
-    {% set selects = [] %}
-    {% for _, source_file, modified_at_ns in files %}
-        {% set present = file_columns[loop.index0] %}
-        {#- the file's columns by position (`_c0`, ...: read without Spark's header names) -#}
-        {% set values = {} %}
-        {% for column in columns %}
-            {% do values.update({column: "_c" ~ present.index(column) if column in present else "cast(null as string)"}) %}
-        {% endfor %}
-        {% set fields = spark_record_fields(values, source_file, partitions[source_file], false) %}
+        {% set fields = spark_record_fields(values, source_file, duckdb_hive_partitions(source_file), false) %}
         {% do selects.append(
             "select " ~ sql_string_literal(source_file) ~ " as source_file, 'csv' as source_format,"
             ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
             ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
-            ~ " from " ~ relation_name ~ "__csv_" ~ loop.index
+            ~ " from " ~ file_view
         ) %}
     {% endfor %}
     {% do run_query("create table " ~ csv_table ~ " using parquet as " ~ (selects | join(" union all "))) %}
@@ -186,8 +161,7 @@
 
 {#
     Parquet rows as the JSON objects raw_parquet_select makes on DuckDB: the
-    columns of all the files in order of first appearance (union by name),
-    absent ones null, the hive partitions, then the path under `filename`
+    file's own columns, the hive partitions, then the path under `filename`
     (unless a column has that name). Decimals, dates and times as text
     (as DuckDB prints them: a time zone's `+00`); a DOUBLE or FLOAT as the
     shortest decimal text (`0.0003264`, `5.0`), which both engines print
@@ -196,29 +170,15 @@
     and lists are left to to_json.
 #}
 {% macro spark_parquet_rows_select(files) %}
-    {% set partitions = duckdb_hive_partitions(files | map(attribute=1) | list) %}
-    {% set columns = {} %}
-    {% set file_types = [] %}
-    {% for _, source_file, _ in files %}
-        {% set described = run_query(
-            "describe select * from parquet.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "`"
-        ) %}
-        {% set types = {} %}
-        {% for row in described.rows if row[0] and not row[0].startswith("#") %}
-            {% do types.update({row[0]: row[1]}) %}
-            {% if row[0] not in columns %}{% do columns.update({row[0]: row[1]}) %}{% endif %}
-        {% endfor %}
-        {% do file_types.append(types) %}
-    {% endfor %}
     {% set selects = [] %}
     {% for _, source_file, modified_at_ns in files %}
-        {% set present = file_types[loop.index0] %}
+        {% set parquet_path = "parquet.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "`" %}
+        {% set described = run_query("describe select * from " ~ parquet_path) %}
         {% set values = {} %}
-        {% for column, column_type in columns.items() %}
+        {% for row in described.rows if row[0] and not row[0].startswith("#") %}
+            {% set column, column_type = row[0], row[1] %}
             {% set quoted = "`" ~ (column | replace("`", "``")) ~ "`" %}
-            {% if column not in present %}
-                {% set value = "cast(null as string)" %}
-            {% elif column_type.startswith(("double", "float")) %}
+            {% if column_type.startswith(("double", "float")) %}
                 {% set value = spark_double_text(quoted) %}
             {% elif column_type.startswith("timestamp_ntz") or column_type.startswith(("decimal", "date")) %}
                 {% set value = "cast(" ~ quoted ~ " as string)" %}
@@ -229,12 +189,12 @@
             {% endif %}
             {% do values.update({column: value}) %}
         {% endfor %}
-        {% set fields = spark_record_fields(values, source_file, partitions[source_file], true) %}
+        {% set fields = spark_record_fields(values, source_file, duckdb_hive_partitions(source_file), true) %}
         {% do selects.append(
             "select " ~ sql_string_literal(source_file) ~ " as source_file, 'parquet' as source_format,"
             ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
             ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
-            ~ " from parquet.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "`"
+            ~ " from " ~ parquet_path
         ) %}
     {% endfor %}
     {{ return(selects | join(" union all ")) }}
