@@ -61,7 +61,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The source registry: var `llm_cost_sources` of this file.
 REGISTRY_FILE = "dbt_project.yml"
 REGISTRY_VARIABLE = "llm_cost_sources"
-# The readers' limit (max_line_size of raw_text_lines and raw_csv_select).
+# The readers' limit (max_line_size of raw_text_lines and raw_csv_selects).
 MAX_LINE_BYTES = 268_435_456
 CHUNK_BYTES = 8 * 1024 * 1024
 HEAD_TAIL_BYTES = 1024
@@ -327,7 +327,7 @@ def _open_text(path: str) -> io.TextIOWrapper:
 
 
 def check_csv_with_duckdb(connection: duckdb.DuckDBPyConnection, read_path: str) -> int:
-    """Rows as raw_csv_select reads them (the count the manifest keeps is Python's, an
+    """Rows as raw_csv_selects reads them (the count the manifest keeps is Python's, an
     independent one); BadFile when DuckDB cannot read the file."""
     try:
         row = connection.execute(

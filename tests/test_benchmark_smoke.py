@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from datetime import date
 from pathlib import Path
 
 # scripts/ is on sys.path: conftest.py, which pytest imports first, puts it there.
 import benchmark
 import generate_corpus
+from conftest import Warehouse, dbt_environment_for
+from run_dbt import run_dbt
 
 SMOKE_MIX = "app=0.6,otlp=0.3,litellm=0.1"
 
@@ -70,3 +73,29 @@ def test_builds_and_baseline_equal_the_ground_truth(tmp_path: Path) -> None:
         assert results["checks"][check]["ok"], (check, results["checks"][check])
     assert results["checks"]["nightly"]["calls"] > results["checks"]["full"]["calls"]
     assert results["ok"]
+
+
+def test_staging_reads_more_raw_records_than_fit_in_its_memory_limit(tmp_path: Path) -> None:
+    # 500k app-log calls over 30 days: 146 MB of JSON lines and CSV in 90 files, read under a
+    # 120MB memory_limit. Numbering identical records in one grouping over every file ran out
+    # of memory here, as it did at 10M calls under the default 2.4GB; one grouping per select
+    # spills instead (macros/raw/create_raw_relations.sql, raw_view_statement).
+    raw = tmp_path / "raw"
+    generate_corpus.generate(raw, 500_000, 30, date(2026, 7, 15), generate_corpus.parse_mix("app=1"), 7,
+                             tmp_path / "truth", rows_per_file=250_000, otlp_calls_per_line=50)
+    lines = sum(1 for path in raw.rglob("*.jsonl") for line in path.open(encoding="utf-8") if line.strip())
+    rows = sum(sum(1 for _ in csv.reader(path.open(encoding="utf-8", newline=""))) - 1 for path in raw.rglob("*.csv"))
+    assert len(list(raw.rglob("*.csv"))) >= 30 and lines + rows > 500_000
+
+    database = tmp_path / "warehouse.duckdb"
+    environment = {**dbt_environment_for(database, tmp_path / "target", raw), "LLM_COST_DUCKDB_MEMORY_LIMIT": "120MB"}
+    saved = dict(os.environ)
+    os.environ.update(environment)
+    try:
+        exit_code = run_dbt(["run", "--quiet", "--select", "stg_app__llm_calls"])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert exit_code == 0
+    staged = Warehouse(database).rows("select count(*), count(distinct record_id) from staging.stg_app__llm_calls")
+    assert staged == [(lines + rows, lines + rows)]

@@ -74,13 +74,13 @@
 
 
 {#
-    Parquet rows as JSON objects, each file read on its own (as raw_csv_select
+    Parquet rows as JSON objects, each file read on its own (as raw_csv_selects
     reads CSV files): a record holds its own file's columns, with its own
     types, and nothing of the other files of the source. Numbers are turned
     into text first, so a DECIMAL or DOUBLE amount keeps every digit it was
     written with (a JSON number would be read back through a double).
 #}
-{% macro raw_parquet_select(read_paths) %}
+{% macro raw_parquet_selects(read_paths) %}
     {% set selects = [] %}
     {% for read_path in read_paths %}
         {% set described = run_query("describe select * from read_parquet(" ~ read_path ~ ")") %}
@@ -115,7 +115,7 @@
         {% endset %}
         {% do selects.append(select) %}
     {% endfor %}
-    {{ return(selects | join("\n    union all\n")) }}
+    {{ return(selects) }}
 {% endmacro %}
 
 
@@ -133,8 +133,8 @@
         {% if paths.json %}
             {% do selects.append("(" ~ raw_json_pages_select(paths.json) ~ ")") %}
         {% endif %}
-        {% if paths.csv %}{% do selects.append(raw_csv_select(paths.csv)) %}{% endif %}
-        {% if paths.parquet %}{% do selects.append(raw_parquet_select(paths.parquet)) %}{% endif %}
+        {% if paths.csv %}{% do selects.extend(raw_csv_selects(paths.csv)) %}{% endif %}
+        {% if paths.parquet %}{% do selects.extend(raw_parquet_selects(paths.parquet)) %}{% endif %}
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}

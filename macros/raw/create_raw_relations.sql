@@ -110,7 +110,7 @@
 
 
 {#
-    The read buffer of raw_csv_select, in bytes; the longest row it reads is
+    The read buffer of raw_csv_selects, in bytes; the longest row it reads is
     half of it. DuckDB holds a buffer of that size for each gzipped CSV file
     a query reads, from the moment the query is planned until it ends
     (duckdb/duckdb#12389): two gzipped files with 512 MiB buffers ran out of
@@ -146,7 +146,7 @@
     beside null_padding, so a file is read by one thread (several files
     still by several). A filter on source_file skips the other files.
 #}
-{% macro raw_csv_select(read_paths) %}
+{% macro raw_csv_selects(read_paths) %}
     {%- set buffer_bytes = raw_csv_buffer_bytes(read_paths) %}
     {%- set selects = [] %}
     {%- for read_path in read_paths %}
@@ -182,7 +182,7 @@
         {%- endset %}
         {%- do selects.append(select) %}
     {%- endfor %}
-    {{ selects | join("\n    union all\n") }}
+    {{ return(selects) }}
 {% endmacro %}
 
 
@@ -194,8 +194,11 @@
     among identical records of a file. Identical records are grouped and
     their copies expanded, so the view still has one row per record: a
     window numbering them would hold the text of every record in memory at
-    once (more than 2 GiB for 1M OTLP calls). A filter on source_file still
-    prunes the files read.
+    once (more than 2 GiB for 1M OTLP calls). Each select is grouped on its
+    own (a file is in one select only): one grouping fed by the JSON-lines
+    read and sixty per-file CSV reads ran out of the 2.4 GB memory_limit at
+    10M app-log calls, where a grouping per select fits. A filter on
+    source_file still prunes the files read.
 #}
 {% macro raw_view_statement(relation_name, selects) %}
     {{ return(adapter.dispatch("raw_view_statement", "llm_cost")(relation_name, selects)) }}
@@ -208,10 +211,17 @@
         ~ " where false"
     ] %}
     {% set raw_columns = "source_file, source_format, record_text, file_modified_at" %}
+    {% set numbered = [] %}
+    {% for select in body %}
+        {% do numbered.append(
+            "select " ~ raw_columns ~ ", unnest(generate_series(1, count(*))) as copy_number"
+            ~ " from (" ~ select ~ ") as records group by " ~ raw_columns
+        ) %}
+    {% endfor %}
     {{ return(
         "create or replace view raw." ~ relation_name ~ " as select " ~ raw_columns ~ ","
-        ~ " md5(record_text) as record_hash, unnest(generate_series(1, count(*))) as copy_number"
-        ~ " from (" ~ (body | join(" union all by name ")) ~ ") as records group by " ~ raw_columns
+        ~ " md5(record_text) as record_hash, copy_number"
+        ~ " from (" ~ (numbered | join(" union all by name ")) ~ ") as numbered"
     ) }}
 {% endmacro %}
 
@@ -244,7 +254,7 @@
         {% set selects = [] %}
         {% set paths = manifest_read_paths(relation_name) %}
         {% if paths.jsonl %}{% do selects.append(raw_jsonl_select(paths.jsonl)) %}{% endif %}
-        {% if paths.csv %}{% do selects.append(raw_csv_select(paths.csv)) %}{% endif %}
+        {% if paths.csv %}{% do selects.extend(raw_csv_selects(paths.csv)) %}{% endif %}
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}
