@@ -61,7 +61,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The source registry: var `llm_cost_sources` of this file.
 REGISTRY_FILE = "dbt_project.yml"
 REGISTRY_VARIABLE = "llm_cost_sources"
-# The readers' limit (max_line_size of raw_text_lines and raw_csv_selects).
+# The readers' limit (max_line_size of raw_text_lines and raw_csv_select).
 MAX_LINE_BYTES = 268_435_456
 CHUNK_BYTES = 8 * 1024 * 1024
 HEAD_TAIL_BYTES = 1024
@@ -102,6 +102,7 @@ MANIFEST_COLUMNS = (
     ("checked_at", "timestamptz"),
     ("changed_at", "timestamptz"),
     ("listed_at", "timestamptz"),
+    ("read_layout", "varchar"),
 )
 
 
@@ -134,6 +135,8 @@ class RawFile:
     checked_at: datetime
     changed_at: datetime | None
     listed_at: datetime
+    # CSV and Parquet: how DuckDB reads the file (read_layout); files of one layout are read together
+    read_layout: str | None
 
 
 def raw_layouts(project_root: Path = PROJECT_ROOT) -> dict[str, dict[str, list[str] | str]]:
@@ -326,47 +329,60 @@ def _open_text(path: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
-def check_csv_with_duckdb(connection: duckdb.DuckDBPyConnection, read_path: str) -> int:
-    """Rows as raw_csv_selects reads them (the count the manifest keeps is Python's, an
-    independent one); BadFile when DuckDB cannot read the file."""
+# What DuckDB's CSV sniffer finds that decides how a file is read: files alike in all of it
+# (and in compression) give each row the same columns whether read alone or together.
+CSV_LAYOUT_FIELDS = ("Delimiter", "Quote", "Escape", "NewLineDelimiter", "Comment", "SkipRows", "HasHeader", "Columns")
+CSV_READ_OPTIONS = (
+    "header = true, all_varchar = true, null_padding = true, parallel = false,"
+    f" filename = '__raw_source_file', max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES}"
+)
+
+
+def read_layout(parts: object) -> str:
+    """A short digest of how a file is read, equal for files that one reader reads alike."""
+    return hashlib.md5(json.dumps(parts, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
+
+
+def check_csv_with_duckdb(connection: duckdb.DuckDBPyConnection, path: str, read_path: str) -> str:
+    """The file's read layout, from DuckDB's sniffer with the options of raw_csv_select, after
+    reading every row as that reader does; BadFile when DuckDB cannot read the file."""
     try:
-        row = connection.execute(
-            "select count(*) from read_csv(?, header = true, all_varchar = true,"
-            " null_padding = true, parallel = false, filename = '__raw_source_file',"
-            f" max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES})",
-            [read_path],
-        ).fetchone()
+        connection.execute(f"select count(*) from read_csv(?, {CSV_READ_OPTIONS})", [read_path]).fetchone()
+        sniffed = connection.execute(f"select * from sniff_csv(?, {CSV_READ_OPTIONS})", [read_path])
+        names = [column[0] for column in sniffed.description]
+        values = dict(zip(names, sniffed.fetchone() or (), strict=True))
     except duckdb.Error as error:
         raise BadFile(f"unreadable_csv: {first_line(error)}") from error
-    return int(row[0]) if row else 0
+    return read_layout([path.endswith(".gz"), *(values.get(field) for field in CSV_LAYOUT_FIELDS)])
 
 
-def count_parquet_rows(connection: duckdb.DuckDBPyConnection, read_path: str) -> int:
-    """Rows of a Parquet file, every column decoded; BadFile when it does not open."""
+def check_parquet(connection: duckdb.DuckDBPyConnection, read_path: str) -> tuple[int, str]:
+    """Rows of a Parquet file, every column decoded, and its read layout (column names and
+    types); BadFile when it does not open."""
     try:
-        row = connection.execute(
-            "select count(hash(rows)) from read_parquet(?) as rows", [read_path]
-        ).fetchone()
+        row = connection.execute("select count(hash(rows)) from read_parquet(?) as rows", [read_path]).fetchone()
+        columns = connection.execute("describe select * from read_parquet(?)", [read_path]).fetchall()
     except duckdb.Error as error:
         raise BadFile(f"unreadable_parquet: {first_line(error)}") from error
-    return int(row[0]) if row else 0
+    return (int(row[0]) if row else 0), read_layout([[name, kind] for name, kind, *_ in columns])
 
 
 def first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
 
 
-def check_file(connection: duckdb.DuckDBPyConnection, path: str, read_path: str, file_format: str) -> int:
-    """The file's record count; BadFile when it cannot be read."""
+def check_file(
+    connection: duckdb.DuckDBPyConnection, path: str, read_path: str, file_format: str,
+) -> tuple[int, str | None]:
+    """The file's record count and read layout; BadFile when it cannot be read."""
     if file_format == "parquet":
-        return count_parquet_rows(connection, read_path)
+        return check_parquet(connection, read_path)
     if file_format == "csv":
         rows = count_csv_rows(path)
-        check_csv_with_duckdb(connection, read_path)
-        return rows
+        return rows, check_csv_with_duckdb(connection, path, read_path)
     if file_format == "json":
-        return count_json_pages(path)
-    return count_json_lines(path)
+        return count_json_pages(path), None
+    return count_json_lines(path), None
 
 
 def check_files(
@@ -388,13 +404,16 @@ def check_files(
                 known is not None and known.file_bytes == stat.st_size
                 and known.modified_at_ns == stat.st_mtime_ns and known.head_tail_md5 == fingerprint
                 and known.relation_name == relation_name and known.file_format == file_format
+                # a readable CSV or Parquet file listed by an older version has no read_layout yet
+                and (known.read_layout is not None or known.file_status != "ok"
+                     or file_format not in ("csv", "parquet"))
             ):
                 rows.append(replace(known, listed_at=now))
                 continue
             read_path = duckdb_read_path(path)
-            status, reason, count = "ok", None, None
+            status, reason, count, layout = "ok", None, None, None
             try:
-                count = check_file(connection, path, read_path, file_format)
+                count, layout = check_file(connection, path, read_path, file_format)
             except BadFile as bad:
                 status, reason = "quarantined", str(bad)
             except OSError as error:
@@ -405,7 +424,7 @@ def check_files(
                 path, read_path, relation_name, file_format, stat.st_size, stat.st_mtime_ns,
                 fingerprint, count, status, reason, now,
                 # a file known before that changed (even with its time kept) is loaded again
-                None if known is None else now, now,
+                None if known is None else now, now, layout,
             ))
         return rows
     finally:
@@ -442,7 +461,13 @@ def read_manifest(connection: duckdb.DuckDBPyConnection) -> dict[str, RawFile]:
     ).fetchone()
     if not exists or not exists[0]:
         return {}
-    names = [name for name, _ in MANIFEST_COLUMNS]
+    present = {name for (name,) in connection.execute(
+        "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'file_manifest'"
+        " and database_name = current_database()"
+    ).fetchall()}
+    # a column a manifest of an older version lacks is null (a CSV or Parquet file without its
+    # read_layout is checked again)
+    names = [name if name in present else f"null as {name}" for name, _ in MANIFEST_COLUMNS]
     try:
         rows = connection.execute(f"select {', '.join(names)} from {MANIFEST_TABLE}").fetchall()
     except duckdb.Error:

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
+import raw_manifest
 from conftest import PROJECT_ROOT, Warehouse, build_into, otlp_span, otlp_traces_data
 
 REFERENCE_SAMPLES = PROJECT_ROOT / "tests/fixtures/reference_formats"
@@ -222,3 +223,28 @@ def test_a_bad_file_replaced_by_a_good_one_is_loaded_the_next_night(built: tuple
     assert warehouse.rows(
         "select file_count, record_count from fct_pipeline_loads"
         " where loaded_at = (select max(loaded_at) from fct_pipeline_loads)") == [(2, 6)]
+
+
+def test_files_that_read_alike_share_a_read_layout_and_older_manifests_gain_it(tmp_path: Path) -> None:
+    raw, database = tmp_path / "raw", str(tmp_path / "manifest.duckdb")
+    write(raw, "logs/app/a.csv", b"request_id,llm.model\nr1,gpt-4o\n")
+    write(raw, "logs/app/b.csv", b"request_id,llm.model\nr2,gpt-4o\nr3,gpt-4o\n")
+    write(raw, "logs/app/c.csv", b"request_id,llm.model,customer_tier\nr4,gpt-4o,gold\n")
+    write(raw, "logs/app/d.csv", b"request_id;llm.model\nr5;gpt-4o\n")  # another delimiter
+    write(raw, "logs/app/e.jsonl", app_lines("app-e", 1))
+    write(raw, "logs/app/f.csv", b"request_id,llm.model\nr6,\xff\n")  # not UTF-8
+    first = {Path(row.source_file).name: row for row in raw_manifest.refresh_manifest(str(raw), database)}
+    layouts = {name: row.read_layout for name, row in first.items()}
+    assert layouts["a.csv"] == layouts["b.csv"] and len({layouts[name] for name in ["a.csv", "c.csv", "d.csv"]}) == 3
+    assert layouts["e.jsonl"] is None and first["f.csv"].file_status == "quarantined" and layouts["f.csv"] is None
+
+    # a manifest written before read_layout existed: its readable CSV files are checked again (and
+    # so loaded again, as changed), the others kept as they were
+    with duckdb.connect(database) as connection:
+        connection.execute("alter table raw.file_manifest drop column read_layout")
+    second = {Path(row.source_file).name: row for row in raw_manifest.refresh_manifest(str(raw), database)}
+    assert {name: row.read_layout for name, row in second.items()} == layouts
+    assert {name for name, row in second.items() if row.checked_at != first[name].checked_at} == {
+        "a.csv", "b.csv", "c.csv", "d.csv"}
+    assert all(second[name].changed_at is not None for name in ("a.csv", "b.csv", "c.csv", "d.csv"))
+    assert second["e.jsonl"].changed_at is None and second["f.csv"].file_status == "quarantined"

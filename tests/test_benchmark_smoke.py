@@ -75,17 +75,25 @@ def test_builds_and_baseline_equal_the_ground_truth(tmp_path: Path) -> None:
     assert results["ok"]
 
 
-def test_staging_reads_more_raw_records_than_fit_in_its_memory_limit(tmp_path: Path) -> None:
-    # 500k app-log calls over 30 days: 146 MB of JSON lines and CSV in 90 files, read under a
-    # 120MB memory_limit. Numbering identical records in one grouping over every file ran out
-    # of memory here, as it did at 10M calls under the default 2.4GB; one grouping per select
-    # spills instead (macros/raw/create_raw_relations.sql, raw_view_statement).
+def test_staging_reads_a_large_corpus_in_few_reads_within_its_memory_limit(tmp_path: Path) -> None:
+    # 500k app-log calls over 30 days (146 MB of JSON lines and CSV in 90 files) and 300 small CSV
+    # files of two headers, read under a 120MB memory_limit. Numbering identical records in one
+    # grouping over every read ran out of memory here, as it did at 10M calls under the default
+    # 2.4GB; one grouping per read spills instead (raw_view_statement). Reading each CSV file on
+    # its own ran out of memory at 3,000 files: files of one read layout are one read.
     raw = tmp_path / "raw"
     generate_corpus.generate(raw, 500_000, 30, date(2026, 7, 15), generate_corpus.parse_mix("app=1"), 7,
                              tmp_path / "truth", rows_per_file=250_000, otlp_calls_per_line=50)
+    for number in range(300):
+        hourly = raw / f"logs/app/csv/hourly/records_{number:03d}.csv"
+        hourly.parent.mkdir(parents=True, exist_ok=True)
+        extra = ",customer_tier" if number % 2 else ""
+        hourly.write_text(f"timestamp,request_id,llm.provider,llm.model,llm.input_tokens{extra}\n"
+                          + "".join(f"2026-07-20T10:00:00Z,h{number}-{row},openai,gpt-4o,10{',gold' if extra else ''}\n"
+                                    for row in range(5)), encoding="utf-8")
     lines = sum(1 for path in raw.rglob("*.jsonl") for line in path.open(encoding="utf-8") if line.strip())
     rows = sum(sum(1 for _ in csv.reader(path.open(encoding="utf-8", newline=""))) - 1 for path in raw.rglob("*.csv"))
-    assert len(list(raw.rglob("*.csv"))) >= 30 and lines + rows > 500_000
+    assert len(list(raw.rglob("*.csv"))) == 330 and lines + rows > 500_000
 
     database = tmp_path / "warehouse.duckdb"
     environment = {**dbt_environment_for(database, tmp_path / "target", raw), "LLM_COST_DUCKDB_MEMORY_LIMIT": "120MB"}
@@ -97,5 +105,12 @@ def test_staging_reads_more_raw_records_than_fit_in_its_memory_limit(tmp_path: P
         os.environ.clear()
         os.environ.update(saved)
     assert exit_code == 0
-    staged = Warehouse(database).rows("select count(*), count(distinct record_id) from staging.stg_app__llm_calls")
+    warehouse = Warehouse(database)
+    staged = warehouse.rows("select count(*), count(distinct record_id) from staging.stg_app__llm_calls")
     assert staged == [(lines + rows, lines + rows)]
+    # the generator's 30 CSV files share one layout, the hourly files have two: three CSV reads
+    view = warehouse.scalar("select sql from duckdb_views() where view_name = 'app_llm_call_records'")
+    assert view.count("read_csv(") == 1 + 3  # the JSON lines are read as lines of text
+    tiers = warehouse.rows("select customer_tier, count(*) from staging.stg_app__llm_calls"
+                           " where request_id like 'h%' group by 1 order by 1")
+    assert tiers == [("gold", 750), (None, 750)]

@@ -74,29 +74,28 @@
 
 
 {#
-    Parquet rows as JSON objects, each file read on its own (as raw_csv_selects
-    reads CSV files): a record holds its own file's columns, with its own
-    types, and nothing of the other files of the source. Numbers are turned
-    into text first, so a DECIMAL or DOUBLE amount keeps every digit it was
-    written with (a JSON number would be read back through a double).
+    Parquet rows as JSON objects, read from files of one read layout
+    (manifest_read_paths: the same column names and types): a record holds
+    its own file's columns, with its own types, and nothing of other files.
+    Numbers are turned into text first, so a DECIMAL or DOUBLE amount keeps
+    every digit it was written with (a JSON number would be read back
+    through a double).
 #}
-{% macro raw_parquet_selects(read_paths) %}
-    {% set selects = [] %}
-    {% for read_path in read_paths %}
-        {% set described = run_query("describe select * from read_parquet(" ~ read_path ~ ")") %}
-        {% set columns = [] %}
-        {% set names = described.columns[0].values() | list %}
-        {% for row in described.rows %}
-            {% set quoted = adapter.quote(row[0]) %}
-            {% if row[1].upper().startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")) %}
-                {% do columns.append("cast(" ~ quoted ~ " as varchar) as " ~ quoted) %}
-            {% else %}
-                {% do columns.append(quoted) %}
-            {% endif %}
-        {% endfor %}
-        {#- the path is the key `filename` of the JSON, unless a column has that name #}
-        {% set path_key = "__raw_source_file" if "filename" in names else "filename" %}
-        {% set select %}
+{% macro raw_parquet_select(read_paths) %}
+    {% set files = "[" ~ (read_paths | join(", ")) ~ "]" %}
+    {% set described = run_query("describe select * from read_parquet(" ~ read_paths[0] ~ ")") %}
+    {% set columns = [] %}
+    {% set names = described.columns[0].values() | list %}
+    {% for row in described.rows %}
+        {% set quoted = adapter.quote(row[0]) %}
+        {% if row[1].upper().startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")) %}
+            {% do columns.append("cast(" ~ quoted ~ " as varchar) as " ~ quoted) %}
+        {% else %}
+            {% do columns.append(quoted) %}
+        {% endif %}
+    {% endfor %}
+    {#- the path is the key `filename` of the JSON, unless a column has that name #}
+    {% set path_key = "__raw_source_file" if "filename" in names else "filename" %}
     select
         rows.{{ path_key }} as source_file,
         'parquet' as source_format,
@@ -108,14 +107,10 @@
         files.last_modified as file_modified_at
     from (
         select {{ columns | join(", ") }}, __raw_source_file as {{ path_key }}
-        from read_parquet({{ read_path }}, filename = '__raw_source_file')
+        from read_parquet({{ files }}, filename = '__raw_source_file')
     ) as rows
-    left join read_blob({{ read_path }}) as files
+    left join read_blob({{ files }}) as files
         on rows.{{ path_key }} = files.filename
-        {% endset %}
-        {% do selects.append(select) %}
-    {% endfor %}
-    {{ return(selects) }}
 {% endmacro %}
 
 
@@ -130,11 +125,10 @@
         {% set relation_name = entry.relation %}
         {% set selects = [] %}
         {% set paths = manifest_read_paths(relation_name) %}
-        {% if paths.json %}
-            {% do selects.append("(" ~ raw_json_pages_select(paths.json) ~ ")") %}
-        {% endif %}
-        {% if paths.csv %}{% do selects.extend(raw_csv_selects(paths.csv)) %}{% endif %}
-        {% if paths.parquet %}{% do selects.extend(raw_parquet_selects(paths.parquet)) %}{% endif %}
+        {% set csv_buffer_bytes = raw_csv_buffer_bytes(paths.get("csv", []) | sum(start=[])) %}
+        {% for read in paths.get("json", []) %}{% do selects.append("(" ~ raw_json_pages_select(read) ~ ")") %}{% endfor %}
+        {% for read in paths.get("csv", []) %}{% do selects.append(raw_csv_select(read, csv_buffer_bytes)) %}{% endfor %}
+        {% for read in paths.get("parquet", []) %}{% do selects.append(raw_parquet_select(read)) %}{% endfor %}
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}

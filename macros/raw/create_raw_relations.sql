@@ -37,13 +37,19 @@
 
 
 {#
-    The files of a raw relation that may be read, by format: those of
+    The files of a raw relation that may be read, by format, as reads: lists
+    of files that one reader reads together. Files are those of
     `raw.file_manifest` with status `ok`. The manifest is written before dbt
     starts by scripts/raw_manifest.py (run by scripts/run_dbt.py), which
-    lists the files of the registry's folders and globs and quarantines a file that cannot
-    be read at all, so one bad file never reaches a reader. Paths come as SQL
-    literals of their DuckDB read path (glob characters escaped, quotes
-    doubled), sorted.
+    lists the files of the registry's folders and globs and quarantines a
+    file that cannot be read at all, so one bad file never reaches a reader.
+    JSON-lines and JSON files are one read per format; CSV and Parquet files
+    one read per read layout (the pre-flight's `read_layout`: the dialect and
+    columns DuckDB's sniffer finds in a CSV file, a Parquet file's columns and
+    types), so that a record holds its own file's columns only, and a source
+    of thousands of files is still a few reads (one read per file ran out of
+    memory at 3,000 CSV files). Paths come as SQL literals of their DuckDB
+    read path (glob characters escaped, quotes doubled), sorted.
 #}
 {% macro manifest_read_paths(relation_name) %}
     {% set manifest_exists = run_query(
@@ -57,13 +63,17 @@
         ) }}
     {% endif %}
     {% set found = run_query(
-        "select file_format, read_path from raw.file_manifest"
+        "select file_format, coalesce(read_layout, ''), read_path from raw.file_manifest"
         ~ " where relation_name = " ~ sql_string_literal(relation_name)
-        ~ " and file_status = 'ok' order by source_file"
+        ~ " and file_status = 'ok' order by file_format, read_layout, source_file"
     ) %}
+    {% set reads = {} %}
+    {% for file_format, layout, read_path in found.rows %}
+        {% do reads.setdefault(file_format, {}).setdefault(layout, []).append(sql_string_literal(read_path)) %}
+    {% endfor %}
     {% set by_format = {} %}
-    {% for row in found.rows %}
-        {% do by_format.setdefault(row[0], []).append(sql_string_literal(row[1])) %}
+    {% for file_format, by_layout in reads.items() %}
+        {% do by_format.update({file_format: by_layout.values() | list}) %}
     {% endfor %}
     {{ return(by_format) }}
 {% endmacro %}
@@ -110,7 +120,7 @@
 
 
 {#
-    The read buffer of raw_csv_selects, in bytes; the longest row it reads is
+    The read buffer of raw_csv_select, in bytes; the longest row it reads is
     half of it. DuckDB holds a buffer of that size for each gzipped CSV file
     a query reads, from the moment the query is planned until it ends
     (duckdb/duckdb#12389): two gzipped files with 512 MiB buffers ran out of
@@ -133,24 +143,21 @@
 
 
 {#
-    CSV rows as JSON objects of text values: each file read on its own, so a
-    record holds its own file's columns (an empty field null) and nothing of
-    the other files of the source (a record's text, and with it its id, never
-    depends on which files were read beside it). The file's path is under
-    the key `filename` (the record text, and the record id, are as when
-    read_csv's own `filename = true` column was used), unless the CSV has a
-    column of that name: then that column is kept as written. Rows up to
-    256 MiB (a LiteLLM `messages` cell can be megabytes; less when several
-    files are gzipped: raw_csv_buffer_bytes). A quoted field may hold a
-    newline (a multi-line prompt): DuckDB's parallel CSV scanner refuses one
-    beside null_padding, so a file is read by one thread (several files
-    still by several). A filter on source_file skips the other files.
+    CSV rows as JSON objects of text values, read from files of one read
+    layout (manifest_read_paths): a record holds its own file's columns (an
+    empty field null) and nothing of other files, since the files read
+    together have the same columns (a record's text, and with it its id,
+    never depends on which files were read beside it). The file's path is
+    under the key `filename` (the record text, and the record id, are as
+    when read_csv's own `filename = true` column was used), unless the CSV
+    has a column of that name: then that column is kept as written. Rows up
+    to half of `buffer_bytes` (raw_csv_buffer_bytes of every CSV file of the
+    query). A quoted field may hold a newline (a multi-line prompt): DuckDB's
+    parallel CSV scanner refuses one beside null_padding, so a file is read
+    by one thread (several files still by several). A filter on source_file
+    skips the other files.
 #}
-{% macro raw_csv_selects(read_paths) %}
-    {%- set buffer_bytes = raw_csv_buffer_bytes(read_paths) %}
-    {%- set selects = [] %}
-    {%- for read_path in read_paths %}
-        {%- set select %}
+{% macro raw_csv_select(read_paths, buffer_bytes) %}
     select
         source_file,
         'csv' as source_format,
@@ -167,7 +174,7 @@
             cast(to_json(rows) as varchar) as json_text,
             files.last_modified as file_modified_at
         from read_csv(
-            {{ read_path }},
+            [{{ read_paths | join(", ") }}],
             header = true,
             all_varchar = true,
             null_padding = true,
@@ -176,13 +183,9 @@
             max_line_size = {{ buffer_bytes // 2 }},
             buffer_size = {{ buffer_bytes }}
         ) as rows
-        left join read_blob({{ read_path }}) as files
+        left join read_blob([{{ read_paths | join(", ") }}]) as files
             on rows.__raw_source_file = files.filename
     )
-        {%- endset %}
-        {%- do selects.append(select) %}
-    {%- endfor %}
-    {{ return(selects) }}
 {% endmacro %}
 
 
@@ -196,8 +199,8 @@
     window numbering them would hold the text of every record in memory at
     once (more than 2 GiB for 1M OTLP calls). Each select is grouped on its
     own (a file is in one select only): one grouping fed by the JSON-lines
-    read and sixty per-file CSV reads ran out of the 2.4 GB memory_limit at
-    10M app-log calls, where a grouping per select fits. A filter on
+    read and thirty CSV reads ran out of the 2.4 GB memory_limit at 10M
+    app-log calls, where a grouping per select spills and fits. A filter on
     source_file still prunes the files read.
 #}
 {% macro raw_view_statement(relation_name, selects) %}
@@ -253,8 +256,9 @@
         {% set relation_name = entry.relation %}
         {% set selects = [] %}
         {% set paths = manifest_read_paths(relation_name) %}
-        {% if paths.jsonl %}{% do selects.append(raw_jsonl_select(paths.jsonl)) %}{% endif %}
-        {% if paths.csv %}{% do selects.extend(raw_csv_selects(paths.csv)) %}{% endif %}
+        {% set csv_buffer_bytes = raw_csv_buffer_bytes(paths.get("csv", []) | sum(start=[])) %}
+        {% for read in paths.get("jsonl", []) %}{% do selects.append(raw_jsonl_select(read)) %}{% endfor %}
+        {% for read in paths.get("csv", []) %}{% do selects.append(raw_csv_select(read, csv_buffer_bytes)) %}{% endfor %}
         {% do statements.append(raw_view_statement(relation_name, selects)) %}
     {% endfor %}
     {{ return(statements | join(";\n")) }}

@@ -14,7 +14,7 @@
 
 {% macro duckdb__pending_raw_files(relation_name) %}
     {% set paths = manifest_read_paths(relation_name) %}
-    {% set globs = paths.get("jsonl", []) + paths.get("csv", []) %}
+    {% set globs = (paths.get("jsonl", []) + paths.get("csv", [])) | sum(start=[]) %}
     {% if not globs %}{{ return([]) }}{% endif %}
     {% set pending = run_query(
         "select files.filename from read_blob([" ~ (globs | join(", ")) ~ "]) as files"

@@ -160,7 +160,7 @@
 
 
 {#
-    Parquet rows as the JSON objects raw_parquet_selects makes on DuckDB: the
+    Parquet rows as the JSON objects raw_parquet_select makes on DuckDB: the
     file's own columns, the hive partitions, then the path under `filename`
     (unless a column has that name). Decimals, dates and times as text
     (as DuckDB prints them: a time zone's `+00`); a DOUBLE or FLOAT as the
