@@ -329,9 +329,9 @@ def _open_text(path: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
-# What DuckDB's CSV sniffer finds that decides how a file is read: files alike in all of it
-# (and in compression) give each row the same columns whether read alone or together.
-CSV_LAYOUT_FIELDS = ("Delimiter", "Quote", "Escape", "NewLineDelimiter", "Comment", "SkipRows", "HasHeader", "Columns")
+# What DuckDB's CSV sniffer finds that decides how a file is read (with the columns the reader
+# gives, below): files alike in all of it give each row the same columns read alone or together.
+CSV_DIALECT_FIELDS = ("Delimiter", "Quote", "Escape", "NewLineDelimiter", "Comment", "SkipRows", "HasHeader")
 CSV_READ_OPTIONS = (
     "header = true, all_varchar = true, null_padding = true, parallel = false,"
     f" filename = '__raw_source_file', max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES}"
@@ -343,28 +343,38 @@ def read_layout(parts: object) -> str:
     return hashlib.md5(json.dumps(parts, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
 
 
+def described_columns(connection: duckdb.DuckDBPyConnection, select: str, read_path: str) -> list[list[str]]:
+    """[name, type] of a reader's columns for the file alone, its `key=value` folders included:
+    read together, files whose folders differ in keys or in their values' types lose them or
+    change their type (`part=7` is 7 alone, "7" beside `part=abc`)."""
+    return [[name, kind] for name, kind, *_ in connection.execute(f"describe {select}", [read_path]).fetchall()]
+
+
 def check_csv_with_duckdb(connection: duckdb.DuckDBPyConnection, path: str, read_path: str) -> str:
-    """The file's read layout, from DuckDB's sniffer with the options of raw_csv_select, after
-    reading every row as that reader does; BadFile when DuckDB cannot read the file."""
+    """The file's read layout, from DuckDB's sniffer and reader with the options of
+    raw_csv_select, after reading every row as that reader does; BadFile when DuckDB cannot
+    read the file."""
+    select = f"select * from read_csv(?, {CSV_READ_OPTIONS})"
     try:
-        connection.execute(f"select count(*) from read_csv(?, {CSV_READ_OPTIONS})", [read_path]).fetchone()
+        connection.execute(f"select count(*) from ({select})", [read_path]).fetchone()
         sniffed = connection.execute(f"select * from sniff_csv(?, {CSV_READ_OPTIONS})", [read_path])
         names = [column[0] for column in sniffed.description]
-        values = dict(zip(names, sniffed.fetchone() or (), strict=True))
+        dialect = dict(zip(names, sniffed.fetchone() or (), strict=True))
+        columns = described_columns(connection, select, read_path)
     except duckdb.Error as error:
         raise BadFile(f"unreadable_csv: {first_line(error)}") from error
-    return read_layout([path.endswith(".gz"), *(values.get(field) for field in CSV_LAYOUT_FIELDS)])
+    return read_layout([path.endswith(".gz"), [dialect.get(field) for field in CSV_DIALECT_FIELDS], columns])
 
 
 def check_parquet(connection: duckdb.DuckDBPyConnection, read_path: str) -> tuple[int, str]:
     """Rows of a Parquet file, every column decoded, and its read layout (column names and
-    types); BadFile when it does not open."""
+    types, `key=value` folders included); BadFile when it does not open."""
     try:
         row = connection.execute("select count(hash(rows)) from read_parquet(?) as rows", [read_path]).fetchone()
-        columns = connection.execute("describe select * from read_parquet(?)", [read_path]).fetchall()
+        columns = described_columns(connection, "select * from read_parquet(?)", read_path)
     except duckdb.Error as error:
         raise BadFile(f"unreadable_parquet: {first_line(error)}") from error
-    return (int(row[0]) if row else 0), read_layout([[name, kind] for name, kind, *_ in columns])
+    return (int(row[0]) if row else 0), read_layout(columns)
 
 
 def first_line(error: BaseException) -> str:

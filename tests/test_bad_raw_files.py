@@ -231,11 +231,16 @@ def test_files_that_read_alike_share_a_read_layout_and_older_manifests_gain_it(t
     write(raw, "logs/app/b.csv", b"request_id,llm.model\nr2,gpt-4o\nr3,gpt-4o\n")
     write(raw, "logs/app/c.csv", b"request_id,llm.model,customer_tier\nr4,gpt-4o,gold\n")
     write(raw, "logs/app/d.csv", b"request_id;llm.model\nr5;gpt-4o\n")  # another delimiter
+    # read together, `key=value` folders of other keys or value types would be dropped or retyped
+    write(raw, "logs/app/part=7/g.csv", b"request_id,llm.model\nr7,gpt-4o\n")
+    write(raw, "logs/app/part=8/h.csv", b"request_id,llm.model\nr8,gpt-4o\n")
+    write(raw, "logs/app/part=x/i.csv", b"request_id,llm.model\nr9,gpt-4o\n")
     write(raw, "logs/app/e.jsonl", app_lines("app-e", 1))
     write(raw, "logs/app/f.csv", b"request_id,llm.model\nr6,\xff\n")  # not UTF-8
     first = {Path(row.source_file).name: row for row in raw_manifest.refresh_manifest(str(raw), database)}
     layouts = {name: row.read_layout for name, row in first.items()}
-    assert layouts["a.csv"] == layouts["b.csv"] and len({layouts[name] for name in ["a.csv", "c.csv", "d.csv"]}) == 3
+    assert layouts["a.csv"] == layouts["b.csv"] and layouts["g.csv"] == layouts["h.csv"]
+    assert len({layouts[name] for name in ["a.csv", "c.csv", "d.csv", "g.csv", "i.csv"]}) == 5
     assert layouts["e.jsonl"] is None and first["f.csv"].file_status == "quarantined" and layouts["f.csv"] is None
 
     # a manifest written before read_layout existed: its readable CSV files are checked again (and
@@ -244,7 +249,7 @@ def test_files_that_read_alike_share_a_read_layout_and_older_manifests_gain_it(t
         connection.execute("alter table raw.file_manifest drop column read_layout")
     second = {Path(row.source_file).name: row for row in raw_manifest.refresh_manifest(str(raw), database)}
     assert {name: row.read_layout for name, row in second.items()} == layouts
-    assert {name for name, row in second.items() if row.checked_at != first[name].checked_at} == {
-        "a.csv", "b.csv", "c.csv", "d.csv"}
-    assert all(second[name].changed_at is not None for name in ("a.csv", "b.csv", "c.csv", "d.csv"))
+    csv_files = {"a.csv", "b.csv", "c.csv", "d.csv", "g.csv", "h.csv", "i.csv"}
+    assert {name for name, row in second.items() if row.checked_at != first[name].checked_at} == csv_files
+    assert all(second[name].changed_at is not None for name in csv_files)
     assert second["e.jsonl"].changed_at is None and second["f.csv"].file_status == "quarantined"

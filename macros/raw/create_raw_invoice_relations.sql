@@ -75,7 +75,8 @@
 
 {#
     Parquet rows as JSON objects, read from files of one read layout
-    (manifest_read_paths: the same column names and types): a record holds
+    (manifest_read_paths: the same column names and types, `key=value`
+    folders included): a record holds
     its own file's columns, with its own types, and nothing of other files.
     Numbers are turned into text first, so a DECIMAL or DOUBLE amount keeps
     every digit it was written with (a JSON number would be read back

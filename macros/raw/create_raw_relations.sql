@@ -44,9 +44,10 @@
     lists the files of the registry's folders and globs and quarantines a
     file that cannot be read at all, so one bad file never reaches a reader.
     JSON-lines and JSON files are one read per format; CSV and Parquet files
-    one read per read layout (the pre-flight's `read_layout`: the dialect and
-    columns DuckDB's sniffer finds in a CSV file, a Parquet file's columns and
-    types), so that a record holds its own file's columns only, and a source
+    one read per read layout (the pre-flight's `read_layout`: the columns and
+    types DuckDB reads from the file alone, `key=value` folders included, and
+    a CSV file's dialect), so that a record holds its own file's columns only
+    and the values it would have read alone, and a source
     of thousands of files is still a few reads (one read per file ran out of
     memory at 3,000 CSV files). Paths come as SQL literals of their DuckDB
     read path (glob characters escaped, quotes doubled), sorted.
