@@ -76,13 +76,14 @@ def test_builds_and_baseline_equal_the_ground_truth(tmp_path: Path) -> None:
 
 
 def test_staging_reads_a_large_corpus_in_few_reads_within_its_memory_limit(tmp_path: Path) -> None:
-    # 500k app-log calls over 30 days (146 MB of JSON lines and CSV in 90 files) and 300 small CSV
-    # files of two headers, read under a 120MB memory_limit. Numbering identical records in one
-    # grouping over every read ran out of memory here, as it did at 10M calls under the default
-    # 2.4GB; one grouping per read spills instead (raw_view_statement). Reading each CSV file on
-    # its own ran out of memory at 3,000 files: files of one read layout are one read.
+    # 1M app-log calls over 30 days (291 MB of JSON lines and CSV in 93 files) and 300 small CSV
+    # files of two headers, read under a 200MB memory_limit. Numbering identical records in one
+    # grouping over every read ran out of memory here (even at 300MB), as it did at 10M calls under
+    # the default 2.4GB; one grouping per read spills instead (raw_view_statement), and fits
+    # 150MB. Reading each CSV file on its own ran out of memory at 3,000 files: files of one read
+    # layout are one read.
     raw = tmp_path / "raw"
-    generate_corpus.generate(raw, 500_000, 30, date(2026, 7, 15), generate_corpus.parse_mix("app=1"), 7,
+    generate_corpus.generate(raw, 1_000_000, 30, date(2026, 7, 15), generate_corpus.parse_mix("app=1"), 7,
                              tmp_path / "truth", rows_per_file=250_000, otlp_calls_per_line=50)
     for number in range(300):
         hourly = raw / f"logs/app/csv/hourly/records_{number:03d}.csv"
@@ -93,10 +94,10 @@ def test_staging_reads_a_large_corpus_in_few_reads_within_its_memory_limit(tmp_p
                                     for row in range(5)), encoding="utf-8")
     lines = sum(1 for path in raw.rglob("*.jsonl") for line in path.open(encoding="utf-8") if line.strip())
     rows = sum(sum(1 for _ in csv.reader(path.open(encoding="utf-8", newline=""))) - 1 for path in raw.rglob("*.csv"))
-    assert len(list(raw.rglob("*.csv"))) == 330 and lines + rows > 500_000
+    assert len(list(raw.rglob("*.csv"))) == 330 and lines + rows > 1_000_000
 
     database = tmp_path / "warehouse.duckdb"
-    environment = {**dbt_environment_for(database, tmp_path / "target", raw), "LLM_COST_DUCKDB_MEMORY_LIMIT": "120MB"}
+    environment = {**dbt_environment_for(database, tmp_path / "target", raw), "LLM_COST_DUCKDB_MEMORY_LIMIT": "200MB"}
     saved = dict(os.environ)
     os.environ.update(environment)
     try:
