@@ -84,7 +84,9 @@ def read_tables(relations: dict[str, str]) -> Any:
     return tables
 
 
-def spark_tables(models: list[str], raw_states: list[str]) -> Any:
+def spark_tables(models: list[str], raw_states: list[str], variables: str) -> Any:
+    """Each raw state built (spark_build) and read back (read_tables). The builds get the vars of
+    `show`, which only its query reads: with other vars dbt would parse the whole project again."""
     from pyspark.sql import SparkSession
 
     raw = Path(os.environ["LLM_COST_RAW_DIR"])
@@ -93,7 +95,7 @@ def spark_tables(models: list[str], raw_states: list[str]) -> Any:
         if state is not None:
             shutil.rmtree(raw, ignore_errors=True)
             shutil.copytree(state, raw)  # copy2: unchanged files keep their times
-        relations = spark_build(["resource_type:seed", *models])
+        relations = spark_build(["resource_type:seed", *models], "--vars", variables)
         session = SparkSession.builder.getOrCreate()
         views = session.sql("show views in raw").where("not isTemporary").select("viewName").collect()
         raw_suffixes = ("_records", "_invoice_pages", "_invoice_rows")  # telemetry and invoices
@@ -107,5 +109,7 @@ if __name__ == "__main__":
     options = dict(zip(flags[::2], flags[1::2], strict=True))
     rows = show(target, query_file, variables)
     raw_states = options["--raw-states"].split(",") if "--raw-states" in options else []
-    built = spark_tables(options["--build"].split(","), raw_states) if "--build" in options else {"states": None}
+    built = {"states": None}
+    if "--build" in options:
+        built = spark_tables(options["--build"].split(","), raw_states, variables)
     print(json.dumps({"rows": rows, **built}))
