@@ -71,21 +71,35 @@
     the hive partitions. A view cannot read the per-file CSV readers
     (temporary views), so the rows are copied into the table
     `raw.<relation>__csv_rows` by every run; the select reads that table.
+    The header line is read once per read layout (the pre-flight's
+    `read_layout`: files of one layout have the columns DuckDB names from
+    the header alike), so a run's queries grow with the layouts, not the files.
 #}
 {% macro spark_csv_rows_select(relation_name, files) %}
     {% set csv_table = "raw." ~ relation_name ~ "__csv_rows" %}
     {% do run_query("drop table if exists " ~ csv_table) %}
     {% if not files %}{{ return(none) }}{% endif %}
+    {% set layouts = {} %}
+    {% for source_file, read_layout in run_query(
+        "select source_file, read_layout from raw.file_manifest where relation_name = "
+        ~ sql_string_literal(relation_name) ~ " and file_format = 'csv' and read_layout is not null"
+    ).rows %}
+        {% do layouts.update({source_file: read_layout}) %}
+    {% endfor %}
+    {% set header_columns = {} %}
     {% set selects = [] %}
     {% for _, source_file, modified_at_ns in files %}
         {#- the header line, named as DuckDB names it (Spark renames a repeated column its own way) -#}
-        {% set header_line = run_query(
-            "select value from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` limit 1"
-        ).columns[0].values()[0] %}
+        {% set layout = layouts.get(source_file) or source_file %}
+        {% if layout not in header_columns %}
+            {% do header_columns.update({layout: csv_column_names(run_query(
+                "select value from text.`" ~ (spark_file_path(source_file) | replace("`", "``")) ~ "` limit 1"
+            ).columns[0].values()[0])}) %}
+        {% endif %}
         {#- the rows below it, every field as text, by position: _c0, _c1, ... -#}
         {% set positions = [] %}
         {% set values = {} %}
-        {% for column in csv_column_names(header_line) %}
+        {% for column in header_columns[layout] %}
             {% do positions.append("_c" ~ loop.index0 ~ " string") %}
             {% do values.update({column: "_c" ~ loop.index0}) %}
         {% endfor %}
