@@ -13,6 +13,7 @@ literals, a dotted JSON key, decimal precision loss) all fail here.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -504,7 +505,8 @@ def invoice_exports(root: Path) -> None:
 
 def changed_raw_state(before: Path, after: Path) -> Path:
     """`before` as a nightly's next raw folder may find it (files' times kept): a new file, a
-    rewritten file, an emptied file and a deleted file, all of the sample's app logs."""
+    rewritten JSON-lines and CSV file (its last row gone), an emptied file and a deleted CSV
+    file, all of the sample's app logs."""
     shutil.copytree(before, after)
     app = after / "logs" / "app" / "2026" / "11"
     lines = (app / "23" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
@@ -513,6 +515,8 @@ def changed_raw_state(before: Path, after: Path) -> Path:
     rewritten = (app / "21" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
     (app / "21" / "calls.jsonl").write_text("\n".join(rewritten[1:]) + "\n", encoding="utf-8")
     (app / "22" / "calls.jsonl").write_text("", encoding="utf-8")
+    batch = (app / "21" / "batch_calls.csv").read_text(encoding="utf-8").splitlines()
+    (app / "21" / "batch_calls.csv").write_text("\n".join(batch[:-1]) + "\n", encoding="utf-8")
     (app / "20" / "batch_calls.csv").unlink()
     _, llm_span = split_trace()
     (after / "traces" / "otlp" / "late").mkdir(parents=True)
@@ -733,7 +737,9 @@ def test_an_incremental_spark_night_equals_a_full_duckdb_build(tmp_path: Path) -
     incrementally from a changed raw folder (changed_raw_state) and from one a night later
     (late_raw_state): each time equal to DuckDB's full build of the same folder (but
     NIGHT_HISTORY after the first); only the changed files loaded again, the deleted and the
-    emptied file retracted, and the LLM span whose server span came a night later given its route."""
+    emptied file retracted, and the LLM span whose server span came a night later given its route.
+    Spark reads a CSV file again only when it changed: the rows of an unchanged one are still those
+    its first build wrote (spark_csv_rows_select)."""
     first = raw_folder(tmp_path / "states" / "first")
     changed = changed_raw_state(first, tmp_path / "states" / "changed")
     spark, _ = built_on_both_engines(tmp_path, (first, changed, late_raw_state(changed, tmp_path / "states" / "late")))
@@ -749,7 +755,20 @@ def test_an_incremental_spark_night_equals_a_full_duckdb_build(tmp_path: Path) -
     assert set(loads[0]) - set(loads[1]) == {"/logs/app/2026/11/20/batch_calls.csv", "/logs/app/2026/11/22/calls.jsonl"}
     assert set(loads[1]) - set(loads[0]) == {"/logs/app/2026/11/24/calls.jsonl"}
     reloaded = {file for file in loads[1] if loads[1][file] != loads[0].get(file)}
-    assert reloaded == {"/logs/app/2026/11/21/calls.jsonl", "/logs/app/2026/11/24/calls.jsonl"}
+    assert reloaded == {"/logs/app/2026/11/21/calls.jsonl", "/logs/app/2026/11/21/batch_calls.csv",
+                        "/logs/app/2026/11/24/calls.jsonl"}
+    # Spark's CSV rows table: a partition per CSV file still there; the unchanged files' rows written
+    # by the first build, the rewritten file's by the second, a build (a minute) later, and none since
+    rows_table = tmp_path / "spark" / "raw.db" / "app_llm_call_records__csv_rows"
+    written: dict[str, int] = {}
+    for part in rows_table.glob("file_key=*/*.parquet"):
+        key = part.parent.name.removeprefix("file_key=")
+        written[key] = max(written.get(key, 0), part.stat().st_mtime_ns)
+    keys = {day: hashlib.md5(f"{raw}/logs/app/2026/11/{day}/batch_calls.csv".encode()).hexdigest()
+            for day in ("20", "21", "22", "23")}
+    assert keys["20"] not in written and {keys["22"], keys["23"]} < set(written)
+    rewritten = written.pop(keys["21"])
+    assert rewritten - max(written.values()) > 10 * 10**9
     retractions = spark["states"][1]["fct_raw_file_retractions"]
     file_column, kind_column, count_column = (retractions["columns"].index(column)
                                               for column in ("source_file", "retraction_kind", "record_count"))

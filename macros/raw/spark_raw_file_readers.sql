@@ -69,16 +69,38 @@
     text DuckDB's reader gives it: its file's columns in order, then the
     file's path under `filename` unless the file has such a column, then
     the hive partitions. A view cannot read the per-file CSV readers
-    (temporary views), so the rows are copied into the table
-    `raw.<relation>__csv_rows` by every run; the select reads that table.
-    The header line is read once per read layout (the pre-flight's
+    (temporary views), so the rows are kept in the table
+    `raw.<relation>__csv_rows`, one partition per file (`file_key`, a hash
+    of its path), which the returned select reads. A run reads only the
+    files whose read is not there: each partition carries `read_key`, a
+    hash of the SQL that read it (the file's path and time, its columns,
+    this reader's expressions), so a new or rewritten file, or one whose
+    read would differ (other columns, a changed reader), is read again and
+    its old rows dropped; the rows of a file no longer in `files` are
+    dropped. A file of no rows holds no partition and is read every run.
+    `--full-refresh` reads every file again, and a table without
+    `read_key` (an older version of this reader) is dropped first. The
+    header line is read once per read layout (the pre-flight's
     `read_layout`: files of one layout have the columns DuckDB names from
-    the header alike), so a run's queries grow with the layouts, not the files.
+    the header alike).
 #}
 {% macro spark_csv_rows_select(relation_name, files) %}
     {% set csv_table = "raw." ~ relation_name ~ "__csv_rows" %}
-    {% do run_query("drop table if exists " ~ csv_table) %}
+    {% set kept = adapter.get_relation(database=none, schema="raw", identifier=relation_name ~ "__csv_rows") %}
+    {% if kept is not none and (flags.FULL_REFRESH or not files or "read_key" not in (
+        adapter.get_columns_in_relation(kept) | map(attribute="name") | list)) %}
+        {% do run_query("drop table " ~ csv_table) %}
+    {% endif %}
     {% if not files %}{{ return(none) }}{% endif %}
+    {% do run_query(
+        "create table if not exists " ~ csv_table ~ " (source_file string, source_format string,"
+        ~ " record_text string, file_modified_at timestamp, read_key string, file_key string)"
+        ~ " using parquet partitioned by (file_key)"
+    ) %}
+    {% set held = {} %}
+    {% for file_key, read_key in run_query("select distinct file_key, read_key from " ~ csv_table).rows %}
+        {% do held.update({file_key: read_key}) %}
+    {% endfor %}
     {% set layouts = {} %}
     {% for source_file, read_layout in run_query(
         "select source_file, read_layout from raw.file_manifest where relation_name = "
@@ -87,7 +109,8 @@
         {% do layouts.update({source_file: read_layout}) %}
     {% endfor %}
     {% set header_columns = {} %}
-    {% set selects = [] %}
+    {% set current = [] %}
+    {% set reads = [] %}
     {% for _, source_file, modified_at_ns in files %}
         {#- the header line, named as DuckDB names it (Spark renames a repeated column its own way) -#}
         {% set layout = layouts.get(source_file) or source_file %}
@@ -103,22 +126,32 @@
             {% do positions.append("_c" ~ loop.index0 ~ " string") %}
             {% do values.update({column: "_c" ~ loop.index0}) %}
         {% endfor %}
-        {% set file_view = relation_name ~ "__csv_" ~ loop.index %}
-        {% do run_query(
-            "create or replace temporary view " ~ file_view
-            ~ " (" ~ (positions | join(", ")) ~ ") using csv options (path "
+        {% set reader = " (" ~ (positions | join(", ")) ~ ") using csv options (path "
             ~ sql_string_literal(spark_file_path(source_file))
-            ~ ", header 'true', escape '\"', multiLine 'true', mode 'PERMISSIVE')"
-        ) %}
+            ~ ", header 'true', escape '\"', multiLine 'true', mode 'PERMISSIVE')" %}
         {% set fields = spark_record_fields(values, source_file, duckdb_hive_partitions(source_file), false) %}
-        {% do selects.append(
-            "select " ~ sql_string_literal(source_file) ~ " as source_file, 'csv' as source_format,"
+        {% set columns = "select " ~ sql_string_literal(source_file) ~ " as source_file, 'csv' as source_format,"
             ~ " to_json(named_struct(" ~ (fields | join(", ")) ~ "), map('ignoreNullFields', 'false'))"
-            ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at"
-            ~ " from " ~ file_view
+            ~ " as record_text, timestamp_micros(" ~ (modified_at_ns // 1000) ~ ") as file_modified_at" %}
+        {% set file_key, read_key = local_md5(source_file), local_md5(reader ~ columns) %}
+        {% do current.append(file_key) %}
+        {% if held.get(file_key) != read_key %}
+            {% set file_view = relation_name ~ "__csv_" ~ loop.index %}
+            {% do run_query("create or replace temporary view " ~ file_view ~ reader) %}
+            {% do reads.append((file_key, columns ~ ", " ~ sql_string_literal(read_key) ~ " as read_key, "
+                ~ sql_string_literal(file_key) ~ " as file_key from " ~ file_view)) %}
+        {% endif %}
+    {% endfor %}
+    {#- the rows of files gone, rewritten or to be read again -#}
+    {% set read_files = reads | map(attribute=0) | list %}
+    {% for file_key in held if file_key not in current or file_key in read_files %}
+        {% do run_query(
+            "alter table " ~ csv_table ~ " drop if exists partition (file_key = " ~ sql_string_literal(file_key) ~ ")"
         ) %}
     {% endfor %}
-    {% do run_query("create table " ~ csv_table ~ " using parquet as " ~ (selects | join(" union all "))) %}
+    {% if reads %}
+        {% do run_query("insert into " ~ csv_table ~ " " ~ (reads | map(attribute=1) | join(" union all "))) %}
+    {% endif %}
     {{ return("select source_file, source_format, record_text, file_modified_at from " ~ csv_table) }}
 {% endmacro %}
 
