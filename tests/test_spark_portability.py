@@ -458,8 +458,9 @@ def invoice_exports(root: Path) -> None:
     """The sample's invoice exports (OpenAI and Anthropic pages, a gzipped CUR CSV in a
     `BILLING_PERIOD=` folder, a FOCUS CSV) and the realworld samples (tests/fixtures/realworld), plus
     pages that are not readable (truncated, an error object, a JSON-lines file with a bad line,
-    blank lines), and Parquet exports: a CUR file (DOUBLE amounts, maps, a timestamp) in a
-    `BILLING_PERIOD=` folder and a FOCUS file (DECIMAL cost, timestamps)."""
+    blank lines), and Parquet exports: a CUR file (DOUBLE amounts, some below 1e-4, which DuckDB
+    writes as `1.2e-06`; maps, a timestamp) in a `BILLING_PERIOD=` folder and a FOCUS file (DECIMAL
+    cost, timestamps)."""
     for sample in (PROJECT_ROOT / "data" / "sample", PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"):
         for path in sample.glob("invoices/**/*"):
             if path.is_file():
@@ -490,6 +491,10 @@ def invoice_exports(root: Path) -> None:
         " 'provider': 'Anthropic'} as product, map {'user_team': 'search'} as resource_tags"
         " union all select 'li_p2', 'AWS', 'Usage', timestamp '2026-12-02 01:30:00.5', 'AmazonEC2',"
         " 'USE1-BoxUsage:t3.medium', 24, 'USD', 1.5, 0.25, map {'product_name': 'EC2'}, map {}"
+        " union all select 'li_p3', 'AWS Marketplace', 'Usage', timestamp '2026-12-02 02:00:00',"
+        " 'c8sq1l6dzq3y8bpv0ex5u3w5v', 'USE1-MP:USE1_OutputTokenCount-Units', 0.00004, 'USD', 1.2e-06,"
+        " 1e-06, map {'product_name': 'Claude 3.5 Haiku (Amazon Bedrock Edition)', 'model': 'Claude 3.5 Haiku',"
+        " 'provider': 'Anthropic'}, map {'user_team': 'search'}"
         f") to '{cur}' (format parquet)")
     focus = root / "invoices" / "focus" / "parquet" / "export.parquet"
     focus.parent.mkdir(parents=True)

@@ -210,11 +210,9 @@
     Parquet rows as the JSON objects raw_parquet_select makes on DuckDB: the
     file's own columns, the hive partitions, then the path under `filename`
     (unless a column has that name). Decimals, dates and times as text
-    (as DuckDB prints them: a time zone's `+00`); a DOUBLE or FLOAT as the
-    shortest decimal text (`0.0003264`, `5.0`), which both engines print
-    alike from 0.0001 up to 1e16: outside it DuckDB writes `1e-05`, `1e+16`,
-    Spark `1.0E-5` (and so another record id). Values inside maps, structs
-    and lists are left to to_json.
+    (as DuckDB prints them: a time zone's `+00`); a DOUBLE or FLOAT as DuckDB
+    writes it (double_text: `0.0003264`, `5.0`, `1.5e-05`). Values inside
+    maps, structs and lists are left to to_json.
 #}
 {% macro spark_parquet_rows_select(files) %}
     {% set selects = [] %}
@@ -226,7 +224,7 @@
             {% set column, column_type = row[0], row[1] %}
             {% set quoted = "`" ~ (column | replace("`", "``")) ~ "`" %}
             {% if column_type.startswith(("double", "float")) %}
-                {% set value = spark_double_text(quoted) %}
+                {% set value = double_text(quoted) %}
             {% elif column_type.startswith("timestamp_ntz") or column_type.startswith(("decimal", "date")) %}
                 {% set value = "cast(" ~ quoted ~ " as string)" %}
             {% elif column_type.startswith("timestamp") %}
@@ -245,24 +243,4 @@
         ) %}
     {% endfor %}
     {{ return(selects | join(" union all ")) }}
-{% endmacro %}
-
-
-{#
-    A DOUBLE or FLOAT as DuckDB writes it as text from 0.0001 up to 1e16:
-    Java's shortest digits (`3.264E-4`, `1.0E7`) written out in decimal,
-    trailing zeros dropped but one (`10000000.0`); outside that range Java's
-    own form.
-#}
-{% macro spark_double_text(expression) %}
-    case
-        when abs({{ expression }}) >= 1e-4 and abs({{ expression }}) < 1e16
-            then regexp_replace(
-                regexp_replace(
-                    cast(cast(cast({{ expression }} as string) as decimal(38, 20)) as string), '0+$', ''
-                ),
-                '[.]$', '.0'
-            )
-        else cast({{ expression }} as string)
-    end
 {% endmacro %}
